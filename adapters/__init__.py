@@ -1,0 +1,1 @@
+"""The built-in adapters, each registered in the ``retailops_gateway.adapters`` entry-point group."""
