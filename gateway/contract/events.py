@@ -40,16 +40,32 @@ def make_event(
     message: str,
     *,
     diagnostic_data: str | None = None,
-    **identifiers: str | int | None,
+    order_id: str | int | None = None,
+    order_refnum: str | None = None,
+    orderitem_id: str | int | None = None,
+    orderitem_refnum: str | None = None,
+    shipment_id: str | int | None = None,
+    shipmentitem_id: str | int | None = None,
+    product_id: str | int | None = None,
+    sku_number: str | None = None,
 ) -> Event:
-    """Build an event with one association per keyword.
+    """Build an event with one association per identifier given.
 
-    ``make_event("error", "UNKNOWN_SKU", "...", sku_number="A1")``
-
-    Keywords whose value is None are skipped, so callers can pass optional ids as they are.
+    ``make_event("error", "UNKNOWN_SKU", "...", sku_number="A1")``. Identifiers
+    left as None are skipped, so callers can pass optional ids as they are.
     """
+    identifiers: dict[IdentifierType, str | int | None] = {
+        "order_id": order_id,
+        "order_refnum": order_refnum,
+        "orderitem_id": orderitem_id,
+        "orderitem_refnum": orderitem_refnum,
+        "shipment_id": shipment_id,
+        "shipmentitem_id": shipmentitem_id,
+        "product_id": product_id,
+        "sku_number": sku_number,
+    }
     associations = [
-        Association(identifier_type=kind, identifier=str(value))  # type: ignore[arg-type]
+        Association(identifier_type=kind, identifier=str(value))
         for kind, value in identifiers.items()
         if value is not None
     ]
