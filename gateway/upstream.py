@@ -21,7 +21,7 @@ from tenacity import (
     retry_if_exception_type,
     stop_after_attempt,
     stop_before_delay,
-    wait_exponential_jitter,
+    wait_random_exponential,
 )
 
 from gateway.adapter import BackendUnavailable
@@ -59,11 +59,11 @@ class RetryableError(Exception):
 
 
 class _WaitRetryAfterOrBackoff:
-    """Wait what the backend asked for, or exponential backoff with jitter if more."""
+    """Wait what the backend asked for, or exponential backoff with full jitter if more."""
 
     def __init__(self, settings: RetrySettings) -> None:
-        self._backoff = wait_exponential_jitter(
-            initial=settings.initial_backoff, max=settings.max_backoff
+        self._backoff = wait_random_exponential(
+            multiplier=settings.initial_backoff, max=settings.max_backoff
         )
         self._cap = settings.max_backoff
 
