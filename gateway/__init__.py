@@ -10,7 +10,7 @@ from gateway.adapter import (
     BackendUnavailable,
     ChannelAdapter,
 )
-from gateway.upstream import RetryableError, RetrySettings, call_with_retries
+from gateway.upstream import RetryableError, RetrySettings, call_with_retries, throttle_wait
 
 __version__ = "0.1.0"
 
@@ -23,4 +23,5 @@ __all__ = [
     "RetryableError",
     "__version__",
     "call_with_retries",
+    "throttle_wait",
 ]

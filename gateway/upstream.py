@@ -10,6 +10,8 @@ gateway answers with 503 and ``Retry-After``.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -25,6 +27,7 @@ from tenacity import (
 )
 
 from gateway.adapter import BackendUnavailable
+from gateway.ops.metrics import current_metrics
 
 T = TypeVar("T")
 log = structlog.get_logger("gateway.upstream")
@@ -82,10 +85,17 @@ async def call_with_retries(
     backend: str,
     operation: str,
 ) -> T:
-    """Run ``call`` under the retry policy; BackendUnavailable when it keeps failing."""
+    """Run ``call`` under the retry policy; BackendUnavailable when it keeps failing.
+
+    Counted in the gateway's metrics (calls, retries, failures, duration) when
+    it runs within a request.
+    """
+    metrics = current_metrics()
 
     def before_sleep(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome is not None else None
+        if metrics is not None:
+            metrics.upstream_retries.labels(backend).inc()
         log.warning(
             "upstream_retry",
             backend=backend,
@@ -102,11 +112,32 @@ async def call_with_retries(
         before_sleep=before_sleep,
         reraise=True,
     )
+    started = time.perf_counter()
     try:
         return await retrying(call)
     except RetryableError as error:
         log.error("upstream_gave_up", backend=backend, operation=operation, error=str(error))
+        if metrics is not None:
+            metrics.upstream_failures.labels(backend).inc()
         raise BackendUnavailable(
             f"{backend} is unavailable ({operation}): {error}",
             retry_after=max(error.retry_after or 0.0, settings.retry_after_on_give_up),
         ) from error
+    finally:
+        if metrics is not None:
+            metrics.upstream_calls.labels(backend).inc()
+            metrics.upstream_duration.labels(backend).observe(time.perf_counter() - started)
+
+
+async def throttle_wait(backend: str, seconds: float, *, operation: str = "") -> None:
+    """Pause because the backend asked to slow down (a cost budget, a rate window).
+
+    Adapters call this instead of ``asyncio.sleep`` so the pause is logged and
+    counted in the gateway's metrics.
+    """
+    log.info("upstream_throttle_wait", backend=backend, operation=operation, wait_s=seconds)
+    metrics = current_metrics()
+    if metrics is not None:
+        metrics.throttle_waits.labels(backend).inc()
+        metrics.throttle_wait_seconds.labels(backend).inc(seconds)
+    await asyncio.sleep(seconds)

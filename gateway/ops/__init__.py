@@ -1,0 +1,1 @@
+"""Running the gateway in production: health, metrics, request ids, limits, docs, serving."""
