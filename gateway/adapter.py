@@ -14,6 +14,7 @@ RetailOps sends the call again later.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -48,6 +49,17 @@ class BackendUnavailable(Exception):
         self.retry_after = retry_after
 
 
+class CheckFailed(Exception):
+    """check() reached the backend but found it unusable (a missing permission, say).
+
+    ``lines`` are the facts found before the failure, shown with the message.
+    """
+
+    def __init__(self, message: str, *, lines: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.lines = list(lines)
+
+
 SettingsT = TypeVar("SettingsT", bound=AdapterSettings)
 
 
@@ -80,8 +92,9 @@ class ChannelAdapter(Generic[SettingsT]):
     async def check(self) -> list[str]:
         """Reach the backend and describe what was found, one line per fact.
 
-        Raises BackendUnavailable when it cannot be reached. Used by readiness
-        probes and the connection check command.
+        Raises BackendUnavailable when it cannot be reached, CheckFailed when it
+        can but is not usable. Used by readiness probes and the connection
+        check command.
         """
         return []
 
