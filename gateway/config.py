@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from gateway.adapter import AdapterSettings, ChannelAdapter
+from gateway.ops.settings import LimitsConfig, OpsConfig
 from gateway.plugins import PluginError, load_adapter
 
 MIB = 1024 * 1024
@@ -84,10 +85,17 @@ class ChannelConfig(_Section):
 
     id: int | None = None
     default: bool = False
-    auth_token: SecretStr = Field(min_length=1)
+    auth_token: SecretStr
     accept_test_key: bool = False
     adapter: str = Field(min_length=1)
     settings: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("auth_token")
+    @classmethod
+    def _token_not_blank(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("must not be empty (`retailops-gateway auth-key` makes one)")
+        return value
 
     @model_validator(mode="after")
     def _id_or_default(self) -> Self:
@@ -100,6 +108,8 @@ class FileConfig(_Section):
     server: ServerConfig = Field(default_factory=ServerConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     channels: list[ChannelConfig] = Field(min_length=1)
+    ops: OpsConfig = Field(default_factory=OpsConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
 
 
 # --- the loaded configuration the app runs on ------------------------------
@@ -128,6 +138,8 @@ class Config:
     server: ServerConfig
     logging: LoggingConfig
     channels: tuple[Channel, ...]
+    ops: OpsConfig = field(default_factory=OpsConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
 
 # --- loading ----------------------------------------------------------------
@@ -196,7 +208,7 @@ def parse_config(
         )
     if problems:
         raise ConfigError(source, problems)
-    return Config(source, parsed.server, parsed.logging, tuple(channels))
+    return Config(source, parsed.server, parsed.logging, tuple(channels), parsed.ops, parsed.limits)
 
 
 # ${NAME} or ${NAME:-default}; the default may be empty and may not contain "}".
@@ -265,9 +277,10 @@ def _duplicate_channels(channels: list[ChannelConfig]) -> list[str]:
 def _channel_label(index: int, channel_id: Any, default: Any) -> str:
     if default is True:
         return f"channel {index} (default)"
-    if channel_id is None:
-        return f"channel {index}"
-    return f"channel {index} (id {channel_id})"
+    # Only a well-formed id is shown: anything else may be a misplaced secret.
+    if isinstance(channel_id, int) and not isinstance(channel_id, bool):
+        return f"channel {index} (id {channel_id})"
+    return f"channel {index}"
 
 
 def _describe(error: ErrorDetails, data: dict[str, Any]) -> str:
