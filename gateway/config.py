@@ -27,7 +27,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
 
 from gateway.adapter import AdapterSettings, ChannelAdapter
 from gateway.ops.settings import LimitsConfig, OpsConfig
@@ -36,6 +35,8 @@ from gateway.plugins import PluginError, load_adapter
 MIB = 1024 * 1024
 DEFAULT_MAX_BODY_BYTES = 16 * MIB
 
+# Where a value is in the file: keys and list indexes, outermost first.
+Loc = tuple[int | str, ...]
 AdapterLoader = Callable[[str], type[ChannelAdapter]]  # type: ignore[type-arg]
 
 
@@ -169,14 +170,22 @@ def parse_config(
     """Validate already-parsed YAML data; ``adapter_loader`` finds an adapter class by name."""
     if not isinstance(data, dict):
         raise ConfigError(source, ["the file must hold a mapping with server, logging, channels"])
-    unset: list[str] = []
+    unset: list[tuple[Loc, str]] = []
     data = expand_env(data, os.environ if environ is None else environ, unset)
     if unset:
-        raise ConfigError(source, unset)
+        raise ConfigError(
+            source,
+            [
+                _describe(loc, f"environment variable {name} is not set", data)
+                for loc, name in unset
+            ],
+        )
     try:
         parsed = FileConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, [_describe(error, data) for error in exc.errors()]) from exc
+        raise ConfigError(
+            source, [_describe(error["loc"], error["msg"], data) for error in exc.errors()]
+        ) from exc
 
     problems = _duplicate_channels(parsed.channels)
     channels: list[Channel] = []
@@ -215,20 +224,19 @@ def parse_config(
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
-def expand_env(value: Any, environ: Mapping[str, str], unset: list[str], path: str = "") -> Any:
+def expand_env(
+    value: Any, environ: Mapping[str, str], unset: list[tuple[Loc, str]], loc: Loc = ()
+) -> Any:
     """Expand environment references in every string value (not keys) of ``value``.
 
-    A reference to an unset variable without a default appends a problem to
-    ``unset`` naming the variable and where it is used. As in the shell,
+    A reference to an unset variable without a default appends to ``unset``
+    where it is used and the variable's name. As in the shell,
     ``${VAR:-default}`` also uses the default when VAR is set but empty.
     """
     if isinstance(value, dict):
-        return {
-            key: expand_env(item, environ, unset, f"{path}.{key}" if path else str(key))
-            for key, item in value.items()
-        }
+        return {key: expand_env(item, environ, unset, (*loc, key)) for key, item in value.items()}
     if isinstance(value, list):
-        return [expand_env(item, environ, unset, f"{path}[{i}]") for i, item in enumerate(value)]
+        return [expand_env(item, environ, unset, (*loc, i)) for i, item in enumerate(value)]
     if not isinstance(value, str) or "${" not in value:
         return value
 
@@ -240,7 +248,7 @@ def expand_env(value: Any, environ: Mapping[str, str], unset: list[str], path: s
         if default is not None:
             return default
         if found is None:
-            unset.append(f"{path}: environment variable {name} is not set")
+            unset.append((loc, name))
         return ""
 
     return _ENV_REFERENCE.sub(substitute, value)
@@ -283,10 +291,9 @@ def _channel_label(index: int, channel_id: Any, default: Any) -> str:
     return f"channel {index}"
 
 
-def _describe(error: ErrorDetails, data: dict[str, Any]) -> str:
-    """One pydantic error as ``<where>: <field path>: <message>``, the input never echoed."""
-    loc = error["loc"]
-    message = error["msg"].removeprefix("Value error, ")
+def _describe(loc: Loc, message: str, data: dict[str, Any]) -> str:
+    """A problem as ``<where>: <field path>: <message>``, the value never echoed."""
+    message = message.removeprefix("Value error, ")
     if len(loc) >= 2 and loc[0] == "channels" and isinstance(loc[1], int):
         raw_channels = data.get("channels")
         raw = raw_channels[loc[1]] if isinstance(raw_channels, list) else None
@@ -297,7 +304,7 @@ def _describe(error: ErrorDetails, data: dict[str, Any]) -> str:
     return f"{_path(loc) or '<top level>'}: {message}"
 
 
-def _path(loc: tuple[int | str, ...]) -> str:
+def _path(loc: Loc) -> str:
     return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
 
 

@@ -20,6 +20,10 @@ from structlog.typing import Processor
 Level = Literal["debug", "info", "warning", "error"]
 Format = Literal["json", "console"]
 
+# The name of the standard-logging handler configure_logging() installs, so a
+# second call replaces it instead of adding another.
+HANDLER_NAME = "retailops-gateway"
+
 
 def configure_logging(
     level: Level = "info", fmt: Format = "json", *, stream: TextIO | None = None
@@ -51,7 +55,7 @@ def configure_logging(
     )
 
     handler = logging.StreamHandler(out)
-    handler.set_name(_HANDLER_NAME)
+    handler.set_name(HANDLER_NAME)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
@@ -59,12 +63,10 @@ def configure_logging(
         )
     )
     root = logging.getLogger()
-    for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
+    for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(numeric_level)
     # The gateway logs its own line per request; aiohttp's access log would repeat it.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
-
-_HANDLER_NAME = "retailops-gateway"
