@@ -303,6 +303,10 @@ class MemoryStore:
         """The order ``refnum``, whatever its state."""
         return self._orders.get(refnum) if refnum is not None else None
 
+    def orders(self) -> Iterator[StoredOrder]:
+        """Every order, oldest first: for tests and tools, never for a channel call."""
+        return iter(self._orders.values())
+
     def acknowledge(self, order: StoredOrder) -> None:
         """Mark an order imported: order_pull stops offering it."""
         order.acknowledged = True

@@ -420,13 +420,15 @@ def record_return(
         returning[item.refnum] += sent_item.quantity
     for refnum, quantity in returning.items():
         item = lines[refnum]
-        returnable = item.shipped - item.returned
+        # Bounded by what was ordered, not shipped: RetailOps also refunds lines
+        # that left by another way (advisory or in-store items).
+        returnable = item.quantity - item.returned
         if quantity > returnable:
             events.append(
                 _item_event(
-                    "RETURN_EXCEEDS_SHIPPED",
+                    "RETURN_EXCEEDS_ORDERED",
                     f"Return {return_id} takes back {quantity} of line {refnum!r} "
-                    f"but {returnable} were shipped and not yet returned.",
+                    f"but {returnable} were ordered and not yet returned.",
                     order,
                     refnum=refnum,
                     sku=item.sku,
