@@ -21,7 +21,6 @@ token bytes) is decided in :func:`create_app`.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from time import perf_counter
 
@@ -35,6 +34,10 @@ from gateway.adapter import BackendUnavailable
 from gateway.auth import ChannelDirectory, ServedChannel
 from gateway.config import Config
 from gateway.contract import ACTIONS, Action, dump_response
+from gateway.ops.app import OPERATIONS, setup_ops
+from gateway.ops.limits import ChannelLimits
+from gateway.ops.middleware import CHANNEL_LABEL
+from gateway.ops.request_id import REQUEST_ID_HEADER, accept_or_make
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -52,6 +55,7 @@ def create_app(config: Config) -> web.Application:
     )
     setup_request_log(app)
     setup_error_answers(app)
+    setup_ops(app, config, app[CHANNELS])
     setup_routes(app)
     setup_adapters(app)
     return app
@@ -60,12 +64,16 @@ def create_app(config: Config) -> web.Application:
 def setup_routes(app: web.Application) -> None:
     base_path = app[CONFIG].server.base_path
     for action in ACTIONS.values():
-        handler = action_handler(action, app[CHANNELS], app[CONFIG].server.max_body_bytes)
+        handler = action_handler(
+            action, app[CHANNELS], app[CONFIG].server.max_body_bytes, app[OPERATIONS].limits
+        )
         for path in (f"{base_path}{action.path}", f"{base_path}{action.path}/"):
             app.router.add_post(path, handler)
 
 
-def action_handler(action: Action, channels: ChannelDirectory, max_body_bytes: int) -> Handler:
+def action_handler(
+    action: Action, channels: ChannelDirectory, max_body_bytes: int, limits: ChannelLimits
+) -> Handler:
     """The request handler of one action (steps 2 to 4 of the module docstring)."""
     parse = action.request.model_validate_json
     method_name = action.name
@@ -96,8 +104,11 @@ def action_handler(action: Action, channels: ChannelDirectory, max_body_bytes: i
         if channel is None:
             raise errors.unauthorized()
 
+        lane = limits.lane(channel.config)
+        request[CHANNEL_LABEL] = lane.label
         try:
-            answer = await getattr(channel.adapter, method_name)(call)
+            # 503 when the channel has too many calls in flight or this one runs too long.
+            answer = await lane.run(getattr(channel.adapter, method_name), call)
         except BackendUnavailable as exc:
             raise errors.backend_unavailable(str(exc), exc.retry_after) from None
         return web.Response(body=dump_response(answer), content_type=errors.JSON_CONTENT_TYPE)
@@ -145,7 +156,8 @@ def setup_request_log(app: web.Application) -> None:
     @web.middleware
     async def log_request(request: web.Request, handler: Handler) -> web.StreamResponse:
         clear_contextvars()
-        bind_contextvars(request_id=uuid.uuid4().hex, action=None, channel=None)
+        request_id = accept_or_make(request.headers.get(REQUEST_ID_HEADER))
+        bind_contextvars(request_id=request_id, action=None, channel=None)
         started = perf_counter()
         response = await handler(request)
         log.info(
@@ -153,6 +165,7 @@ def setup_request_log(app: web.Application) -> None:
             status=response.status,
             duration_ms=round((perf_counter() - started) * 1000, 2),
         )
+        response.headers[REQUEST_ID_HEADER] = request_id
         return response
 
     app.middlewares.append(log_request)

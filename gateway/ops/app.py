@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aiohttp import web
-from aiohttp.abc import AbstractResource
+from aiohttp.web_urldispatcher import AbstractResource
 
 from gateway.auth import ServedChannel
 from gateway.config import Config

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from time import perf_counter
 
 from aiohttp import web
-from aiohttp.abc import AbstractResource
+from aiohttp.web_urldispatcher import AbstractResource
 
 from gateway.ops.metrics import GatewayMetrics
 
