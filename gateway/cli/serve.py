@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from typing import Any
 
 import structlog
-from aiohttp import web
 
-from gateway.app import create_app
 from gateway.config import ConfigError, load_config
 from gateway.logs import configure_logging
+from gateway.ops.serving import serve
+
+
+def _worker_count(text: str) -> int:
+    count = int(text)
+    if not 1 <= count <= 64:
+        raise argparse.ArgumentTypeError("must be between 1 and 64")
+    return count
 
 
 def register(subparsers: Any) -> None:
@@ -21,6 +28,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--config", required=True, metavar="FILE", help="the YAML file")
     parser.add_argument("--host", help="listen on this address instead of server.host")
     parser.add_argument("--port", type=int, help="listen on this port instead of server.port")
+    parser.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=1,
+        metavar="N",
+        help="run N worker processes sharing the port with SO_REUSEPORT (default 1)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -34,15 +48,11 @@ def run(args: argparse.Namespace) -> int:
     log = structlog.get_logger("gateway.serve").bind()
     host = args.host or config.server.host
     port = config.server.port if args.port is None else args.port
-    url = f"http://{host}:{port}{config.server.base_path}"
-
-    def announce(_message: str) -> None:
-        # run_app calls this once its sockets are listening.
-        log.info("listening", url=url, config=config.source)
-
+    config = dataclasses.replace(
+        config, server=config.server.model_copy(update={"host": host, "port": port})
+    )
     try:
-        web.run_app(create_app(config), host=host, port=port, access_log=None, print=announce)
+        return serve(config, workers=args.workers)
     except OSError as exc:
-        log.error("cannot listen", url=url, reason=str(exc))
+        log.error("cannot listen", url=f"http://{host}:{port}", reason=str(exc))
         return 1
-    return 0
