@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AliasChoices, AwareDatetime, Field
 
 from gateway.contract.base import (
     ORDERS_PER_PAGE_MAX,
@@ -192,4 +192,10 @@ class ReturnCredit(ResponseModel):
 
 
 class OrderReturnedResponse(EventsResponse):
-    return_: ReturnCredit | None = Field(default=None, serialization_alias="return")
+    # "return" is a Python keyword: the field is return_ in code, "return" on the wire,
+    # and reads back from either.
+    return_: ReturnCredit | None = Field(
+        default=None,
+        validation_alias=AliasChoices("return", "return_"),
+        serialization_alias="return",
+    )
