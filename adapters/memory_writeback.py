@@ -171,7 +171,7 @@ def cancel_order(store: MemoryStore, sent: rq.OrderReference) -> rs.OrderCancelR
     reason = (
         "it is completed"
         if order.status == "completed"
-        else "it has shipments"
+        else "it has been shipped, at least in part"
         if order.shipped_anything
         else None
     )
