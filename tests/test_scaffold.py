@@ -1,0 +1,158 @@
+"""The scaffold: `new-adapter` writes a package that installs, registers and passes its tests.
+
+The round trip installs the gateway and the new package into a fresh virtual
+environment, without build isolation and without the network: the new
+environment sees this one's dependencies through a .pth file, so only the two
+packages themselves are built.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import site
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from gateway.cli import main
+from gateway.scaffold import ScaffoldError, placeholders, write_scaffold
+
+PROJECT = Path(__file__).resolve().parents[1]
+COMMAND_TIMEOUT = 120  # seconds, for each command run in the new environment
+# Dependencies come from this environment: build nothing else and ask no index.
+PIP_INSTALL_OFFLINE = (
+    "-m",
+    "pip",
+    "install",
+    "-q",
+    "--no-deps",
+    "--no-build-isolation",
+    "--no-index",
+)
+
+
+def _run(args: Sequence[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST", "PIP_"))}
+    return subprocess.run(
+        [str(a) for a in args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
+    )
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def _copy_project(target: Path) -> Path:
+    """The gateway's sources, so that building it leaves nothing in the work tree."""
+    target.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        if (PROJECT / name).is_file():
+            shutil.copy2(PROJECT / name, target / name)
+    for package in ("gateway", "adapters"):
+        shutil.copytree(
+            PROJECT / package, target / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return target
+
+
+def _fresh_venv(path: Path) -> Path:
+    """A new environment that also sees this one's installed dependencies."""
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(path)],
+        check=True,
+        timeout=COMMAND_TIMEOUT,
+    )
+    python = path / "bin" / "python"
+    new_site = _run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], path
+    )
+    # Plain paths: the .pth files there (this project's editable install among
+    # them) are not run, so the gateway the new environment uses is its own.
+    lines = "\n".join(site.getsitepackages())
+    (Path(new_site.stdout.strip()) / "_base_environment.pth").write_text(lines + "\n")
+    return python
+
+
+def test_new_adapter_writes_every_part_of_the_package(tmp_path: Path) -> None:
+    destination = tmp_path / "bigshop"
+    assert main(["new-adapter", "big-shop", "--dir", str(destination)]) == 0
+    assert _files(destination) == {
+        "pyproject.toml",
+        "README.md",
+        "config.example.yaml",
+        "retailops_big_shop/__init__.py",
+        "retailops_big_shop/adapter.py",
+        "retailops_big_shop/settings.py",
+        "tests/__init__.py",
+        "tests/test_conformance.py",
+        "tests/test_config.py",
+    }
+    pyproject = (destination / "pyproject.toml").read_text()
+    assert '[project.entry-points."retailops_gateway.adapters"]' in pyproject
+    assert 'big-shop = "retailops_big_shop.adapter:BigShopAdapter"' in pyproject
+    adapter = (destination / "retailops_big_shop/adapter.py").read_text()
+    assert "class BigShopAdapter(ChannelAdapter[BigShopSettings]):" in adapter
+    assert "async def" not in adapter  # nothing overridden: the base answers UNSUPPORTED_ACTION
+    assert "${BIG_SHOP_API_KEY}" in (destination / "config.example.yaml").read_text()
+    assert "$" not in (destination / "retailops_big_shop/settings.py").read_text()
+
+
+@pytest.mark.parametrize("name", ["BigShop", "1shop", "big shop", "big--shop", "shop-", ""])
+def test_unusable_names_are_refused(name: str) -> None:
+    with pytest.raises(ScaffoldError, match="not a usable adapter name"):
+        placeholders(name)
+
+
+def test_an_existing_folder_with_files_is_never_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    assert main(["new-adapter", "bigshop", "--dir", str(tmp_path)]) == 2
+    assert "already exists and is not an empty folder" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+    with pytest.raises(ScaffoldError):
+        write_scaffold("bigshop", tmp_path)
+
+
+def test_the_scaffold_installs_is_listed_and_passes_its_tests(tmp_path: Path) -> None:
+    package = tmp_path / "retailops-adapter-bigshop"
+    assert main(["new-adapter", "bigshop", "--dir", str(package)]) == 0
+    scaffold_files = _files(package)
+    gateway_source = _copy_project(tmp_path / "gateway-source")
+    python = _fresh_venv(tmp_path / "venv")
+
+    install = _run([python, *PIP_INSTALL_OFFLINE, gateway_source, package], tmp_path)
+    assert install.returncode == 0, install.stdout + install.stderr
+
+    listed = _run([tmp_path / "venv/bin/retailops-gateway", "adapters", "--capabilities"], tmp_path)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert (
+        "bigshop: retailops_bigshop.adapter:BigshopAdapter (retailops-adapter-bigshop 0.1.0)"
+        in listed.stdout
+    )
+    assert "implements 1 of 11: catalog_get_config" in listed.stdout
+
+    # The templates travel in the wheel: the installed command writes the same package.
+    again = tmp_path / "again"
+    written = _run(
+        [tmp_path / "venv/bin/retailops-gateway", "new-adapter", "bigshop", "--dir", again],
+        tmp_path,
+    )
+    assert written.returncode == 0, written.stdout + written.stderr
+    assert _files(again) == scaffold_files
+
+    tests = _run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], package)
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    summary = tests.stdout.strip().splitlines()[-1]
+    # catalog_get_config, the ten unsupported-action checks and the config test.
+    assert summary.startswith("12 passed"), summary
