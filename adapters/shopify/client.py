@@ -129,11 +129,12 @@ class ShopifyClient:
 
         Only for queries and for mutations that are safe to send twice.
         """
+
+        async def attempt() -> JSON:
+            return await self.execute_once(document, variables, operation=operation)
+
         return await call_with_retries(
-            lambda: self.execute_once(document, variables, operation=operation),
-            self._settings.retry,
-            backend=BACKEND,
-            operation=operation,
+            attempt, self._settings.retry, backend=BACKEND, operation=operation
         )
 
     async def execute_once(
