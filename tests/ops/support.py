@@ -1,0 +1,107 @@
+"""A test adapter for the operational features, and configs and plugins built on it.
+
+``ProbeAdapter`` takes as long as its settings say, makes upstream calls that
+fail a chosen number of times, pauses as if throttled, and answers its
+backend check as told. ``install_probe_plugin`` registers it as an installed
+adapter plugin for gateway processes started by the tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Literal
+
+import structlog
+
+from gateway.adapter import AdapterSettings, BackendUnavailable, ChannelAdapter, CheckFailed
+from gateway.config import Config, parse_config
+from gateway.contract import (
+    CatalogPushRequest,
+    CatalogPushResponse,
+    InventoryPushRequest,
+    InventoryPushResponse,
+)
+from gateway.plugins import PluginError
+from gateway.upstream import RetryableError, RetrySettings, call_with_retries, throttle_wait
+from tests.fakes import TOKEN
+
+log = structlog.get_logger("tests.ops")
+
+FAST_RETRIES = RetrySettings(attempts=3, initial_backoff=0.001, max_backoff=0.002)
+
+
+class ProbeSettings(AdapterSettings):
+    delay: float = 0.0  # seconds each catalog_push takes
+    upstream_failures: int = 0  # failed attempts before inventory_push's upstream call succeeds
+    throttle: float = 0.0  # seconds inventory_push pauses as if throttled
+    check: Literal["ok", "down", "unusable", "slow"] = "ok"
+
+
+class ProbeAdapter(ChannelAdapter[ProbeSettings]):
+    name = "probe"
+    Settings = ProbeSettings
+
+    def __init__(self, settings: ProbeSettings) -> None:
+        super().__init__(settings)
+        self.checks = 0
+
+    async def catalog_push(self, request: CatalogPushRequest) -> CatalogPushResponse:
+        await asyncio.sleep(self.settings.delay)
+        return CatalogPushResponse(events=[])
+
+    async def inventory_push(self, request: InventoryPushRequest) -> InventoryPushResponse:
+        failures = self.settings.upstream_failures
+
+        async def upstream() -> None:
+            nonlocal failures
+            if failures > 0:
+                failures -= 1
+                raise RetryableError("fake backend answered 502")
+            log.info("fake upstream call")
+
+        if self.settings.throttle:
+            await throttle_wait("probe", self.settings.throttle, operation="stock")
+        await call_with_retries(upstream, FAST_RETRIES, backend="probe", operation="stock")
+        return InventoryPushResponse(events=[])
+
+    async def check(self) -> list[str]:
+        self.checks += 1
+        if self.settings.check == "down":
+            raise BackendUnavailable("the probe backend is down")
+        if self.settings.check == "unusable":
+            raise CheckFailed("the probe backend refuses the key")
+        if self.settings.check == "slow":
+            await asyncio.sleep(10)
+        return ["probe backend reachable"]
+
+
+def _loader(name: str) -> type[ChannelAdapter[Any]]:
+    if name != "probe":
+        raise PluginError(f"no adapter named {name!r} is installed")
+    return ProbeAdapter
+
+
+def probe_config(settings: dict[str, Any] | None = None, **sections: Any) -> Config:
+    """One default channel on the probe adapter, with these settings and top-level sections."""
+    data = {
+        "channels": [
+            {"default": True, "auth_token": TOKEN, "adapter": "probe", "settings": settings or {}}
+        ],
+        **sections,
+    }
+    return parse_config(data, source="<test>", environ={}, adapter_loader=_loader)
+
+
+def install_probe_plugin(directory: Path) -> Path:
+    """Register ProbeAdapter as the installed plugin ``probe`` for processes whose
+    PYTHONPATH starts with the returned directory (a distribution's metadata only)."""
+    dist_info = directory / "retailops_gateway_probe-0.0.0.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: retailops-gateway-probe\nVersion: 0.0.0\n"
+    )
+    (dist_info / "entry_points.txt").write_text(
+        "[retailops_gateway.adapters]\nprobe = tests.ops.support:ProbeAdapter\n"
+    )
+    return directory
