@@ -180,16 +180,21 @@ def parse_config(
                 for loc, name in unset
             ],
         )
+    problems: list[str] = []
     try:
-        parsed = FileConfig.model_validate(data)
+        parsed: FileConfig | None = FileConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(
-            source, [_describe(error["loc"], error["msg"], data) for error in exc.errors()]
-        ) from exc
+        parsed = None
+        problems.extend(_describe(error["loc"], error["msg"], data) for error in exc.errors())
 
-    problems = _duplicate_channels(parsed.channels)
+    # Adapter settings are checked even when other parts of the file are
+    # wrong, for every channel that is valid on its own, so that one run
+    # reports every problem.
+    written = list(enumerate(parsed.channels)) if parsed else _valid_channels(data)
+    if parsed:
+        problems.extend(_duplicate_channels(parsed.channels))
     channels: list[Channel] = []
-    for index, channel in enumerate(parsed.channels):
+    for index, channel in written:
         where = _channel_label(index, channel.id, channel.default)
         try:
             adapter_class = adapter_loader(channel.adapter)
@@ -215,7 +220,7 @@ def parse_config(
                 settings=settings,
             )
         )
-    if problems:
+    if problems or parsed is None:
         raise ConfigError(source, problems)
     return Config(source, parsed.server, parsed.logging, tuple(channels), parsed.ops, parsed.limits)
 
@@ -255,6 +260,18 @@ def expand_env(
 
 
 # --- error messages ---------------------------------------------------------
+
+
+def _valid_channels(data: dict[str, Any]) -> list[tuple[int, ChannelConfig]]:
+    """The channel entries that are valid on their own, with their index."""
+    raw_channels = data.get("channels")
+    valid: list[tuple[int, ChannelConfig]] = []
+    for index, raw in enumerate(raw_channels if isinstance(raw_channels, list) else []):
+        try:
+            valid.append((index, ChannelConfig.model_validate(raw)))
+        except ValidationError:
+            continue  # already reported by the validation of the whole file
+    return valid
 
 
 def _duplicate_channels(channels: list[ChannelConfig]) -> list[str]:

@@ -213,6 +213,20 @@ def test_each_problem_is_named(data: dict[str, Any], expected: str) -> None:
     assert problems(data) == [expected]
 
 
+def test_adapter_settings_are_checked_when_other_parts_are_wrong() -> None:
+    found = problems(
+        {
+            "server": {"port": -1},
+            "channels": [channel(id=1, auth_token=""), channel(id=2, settings={"retry": 1})],
+        }
+    )
+    assert found == [
+        "server.port: Input should be greater than or equal to 0",
+        "channel 0 (id 1): auth_token: must not be empty (`retailops-gateway auth-key` makes one)",
+        "channel 1 (id 2): settings.retry: Extra inputs are not permitted",
+    ]
+
+
 def test_duplicate_channel_ids_and_defaults_are_refused() -> None:
     found = problems(
         {
