@@ -18,6 +18,7 @@ from tests.memory_support import (
     pulled_refnums,
     seeded_order,
 )
+from tests.official_contract import official_example
 
 ORDER = "W100"
 
@@ -447,8 +448,6 @@ async def test_returning_more_than_was_ordered_records_nothing(adapter: MemoryAd
 
 
 async def test_the_official_examples_name_unknown_orders() -> None:
-    from tests.official_contract import official_example
-
     adapter = adapter_with()
     for action in UNKNOWN_ORDER_REQUESTS:
         example = official_example(action)
