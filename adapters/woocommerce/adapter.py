@@ -283,7 +283,7 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
         parents = {o.item.key: int(o.record["id"]) for o in outcomes if o.record is not None}
         by_sku = {p.sku: p for p in products}
         variation_calls = [
-            self._push_variations(by_sku[sku], parent_id)
+            self._push_variations(by_sku[sku], parent_id, refs)
             for sku, parent_id in parents.items()
             if by_sku[sku].variants
         ]
@@ -291,8 +291,9 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
             events.extend(variation_events)
         return rs.CatalogPushResponse(events=events)
 
-    async def _push_variations(self, product: FeedProduct, parent_id: int) -> list[Event]:
-        refs = await self._resolve_skus([v.sku for v in product.variants])
+    async def _push_variations(
+        self, product: FeedProduct, parent_id: int, refs: dict[str, SkuRef]
+    ) -> list[Event]:
         events: list[Event] = []
         items: list[BatchItem] = []
         for variant in product.variants:
@@ -417,7 +418,12 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
         return rs.OrderPullResponse(orders=orders, next_page_token=token, events=events or None)
 
     async def _scan_orders(self, start: mapping.PullPosition | None) -> _Pass:
-        """Unacknowledged orders after ``start``, oldest first, at most one page of them."""
+        """Unacknowledged orders after ``start``, oldest first, from one WooCommerce page.
+
+        Pages holding only acknowledged orders are skipped, ``pull_scan_pages`` at
+        most; the first page with new orders is offered whole (it holds at most
+        ``page_size``), so each pull costs one list call while there is work.
+        """
         s = self.settings
         params: dict[str, str | int] = {
             "status": ",".join(s.pull_statuses),
@@ -437,15 +443,13 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
             for order in listed:
                 position = mapping.PullPosition.of(order)
                 if start is not None and position <= start:
-                    continue
-                if len(found.orders) == s.page_size:
-                    return found  # a full page; the rest waits for the next token
+                    continue  # seen on the previous page: the `after` filter keeps its second
                 found.last_seen = position
                 if not mapping.meta_value(order, s.meta_keys.acknowledged):
                     found.orders.append(order)
-            if len(listed) < s.page_size or page >= (reply.total_pages or page):
-                found.exhausted = True
-                return found
+            found.exhausted = len(listed) < s.page_size or page >= (reply.total_pages or page)
+            if found.exhausted or found.orders:
+                break
         return found
 
     async def _pull_specific(self, refnums: Sequence[str]) -> rs.OrderPullResponse:

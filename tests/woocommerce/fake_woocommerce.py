@@ -244,8 +244,8 @@ class FakeWooCommerce:
         line_template = order["line_items"][0]
         order_id = next(self._ids)
         if created is None:
-            self._clock += timedelta(seconds=1)
-            created = self._clock
+            created = self._clock + timedelta(seconds=1)
+        self._clock = max(self._clock, created)
         order.update(
             id=order_id,
             number=str(order_id),
