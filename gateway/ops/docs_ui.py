@@ -1,19 +1,31 @@
 """Swagger UI at ``/docs`` and the OpenAPI document at ``/openapi.json``.
 
-The UI's scripts and styles come from the swagger-ui-bundle package and are
-served by the gateway itself, so the page works without internet access.
+The UI's scripts and styles (Swagger UI 5, which reads OpenAPI 3.1) come
+from the swagger-ui-py package and are served by the gateway itself, so the
+page works without internet access.
 """
 
 from __future__ import annotations
 
+from importlib.util import find_spec
+from pathlib import Path
+
 from aiohttp import web
-from swagger_ui_bundle import swagger_ui_path
 
 from gateway.ops.openapi import render_openapi
 
 DOCS_PATH = "/docs"
 OPENAPI_PATH = "/openapi.json"
 _ASSETS_PATH = f"{DOCS_PATH}/assets"
+
+
+def _assets_directory() -> Path:
+    # Located without importing the package, which would pull in its web-framework glue.
+    spec = find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the swagger-ui-py package is not installed")
+    return Path(spec.submodule_search_locations[0]) / "static"
+
 
 _PAGE = f"""<!DOCTYPE html>
 <html lang="en">
@@ -55,4 +67,4 @@ def setup_docs(app: web.Application, base_path: str) -> None:
     app.router.add_get(OPENAPI_PATH, openapi_json)
     app.router.add_get(DOCS_PATH, docs_page)
     app.router.add_get(f"{DOCS_PATH}/", docs_page)
-    app.router.add_static(_ASSETS_PATH, swagger_ui_path)
+    app.router.add_static(_ASSETS_PATH, _assets_directory())
