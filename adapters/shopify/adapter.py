@@ -12,9 +12,10 @@ re-reading the order shows they did not happen.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, ClassVar
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, ClassVar, TypeVar
 
 import structlog
 from pydantic import ValidationError
@@ -25,7 +26,7 @@ from adapters.shopify.client import BACKEND, JSON, ShopifyClient, ShopifyError
 from adapters.shopify.mapping import Unmatched, gid, numeric_id, order_gid
 from adapters.shopify.settings import ShopifySettings
 from gateway.adapter import BackendUnavailable, ChannelAdapter, CheckFailed
-from gateway.contract import Event, make_event
+from gateway.contract import ACTIONS, Event, ResponseModel, make_event
 from gateway.contract import requests as rq
 from gateway.contract import responses as rs
 from gateway.feed import parse_feed
@@ -79,6 +80,32 @@ def _item_event(problem: Unmatched, code: str, *, order_refnum: str | None) -> E
         orderitem_refnum=problem.refnum,
         sku_number=problem.sku,
     )
+
+
+RequestT = TypeVar("RequestT")
+ResponseT = TypeVar("ResponseT", bound=ResponseModel)
+
+
+def answers_refusals(
+    method: Callable[[Any, RequestT], Awaitable[ResponseT]],
+) -> Callable[[Any, RequestT], Awaitable[ResponseT]]:
+    """Turn a refusal of the whole call by Shopify (a missing scope, say) into an error event."""
+    action = ACTIONS[method.__name__]
+
+    @functools.wraps(method)
+    async def answer(self: Any, request: RequestT) -> ResponseT:
+        try:
+            return await method(self, request)
+        except ShopifyError as exc:
+            log.error("shopify_refused", action=action.name, error=str(exc))
+            fields: dict[str, Any] = {
+                "events": [make_event("error", "SHOPIFY_REFUSED", f"Shopify refused it: {exc}")]
+            }
+            if "status" in action.response.model_fields:
+                fields["status"] = "fail"
+            return action.response.model_validate(fields)  # type: ignore[return-value]
+
+    return answer
 
 
 class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
@@ -158,6 +185,7 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
 
     # --- catalog ---------------------------------------------------------------
 
+    @answers_refusals
     async def catalog_push(self, request: rq.CatalogPushRequest) -> rs.CatalogPushResponse:
         products, events = parse_feed(request.feed)
         too_big = [p for p in products if len(p.sellable_variants()) > doc.PRODUCT_VARIANTS_MAX]
@@ -222,6 +250,7 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
 
     # --- stock -----------------------------------------------------------------
 
+    @answers_refusals
     async def inventory_push(self, request: rq.InventoryPushRequest) -> rs.InventoryPushResponse:
         updates = list({u.sku: u for u in request.inventory_updates}.values())
         missing = [u.sku for u in updates if u.sku not in self.inventory_items]
@@ -269,6 +298,7 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
 
     # --- order_pull and order_acknowledge ---------------------------------------
 
+    @answers_refusals
     async def order_pull(self, request: rq.OrderPullRequest) -> rs.OrderPullResponse:
         if request.specific_orders:
             return await self._pull_specific([o.channel_refnum for o in request.specific_orders])
@@ -365,6 +395,7 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
                 )
             )
 
+    @answers_refusals
     async def order_acknowledge(
         self, request: rq.OrderAcknowledgeRequest
     ) -> rs.OrderAcknowledgeResponse:
@@ -465,6 +496,7 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
 
     # --- order_update ------------------------------------------------------------
 
+    @answers_refusals
     async def order_update(self, request: rq.OrderUpdateRequest) -> rs.OrderUpdateResponse:
         order = request.order
         refnum = order.channel_order_refnum
@@ -550,6 +582,7 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
 
     # --- order_cancel ------------------------------------------------------------
 
+    @answers_refusals
     async def order_cancel(self, request: rq.OrderCancelRequest) -> rs.OrderCancelResponse:
         refnum = request.order.channel_order_refnum
         events: list[Event] = []
@@ -590,6 +623,7 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
 
     # --- order_shipment_submit ----------------------------------------------------
 
+    @answers_refusals
     async def order_shipment_submit(
         self, request: rq.OrderShipmentSubmitRequest
     ) -> rs.OrderShipmentSubmitResponse:
@@ -690,6 +724,7 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
 
     # --- order_complete ----------------------------------------------------------
 
+    @answers_refusals
     async def order_complete(self, request: rq.OrderCompleteRequest) -> rs.OrderCompleteResponse:
         order = request.order
         refnum = order.channel_order_refnum
@@ -745,6 +780,7 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
 
     # --- order_settle_payment ----------------------------------------------------
 
+    @answers_refusals
     async def order_settle_payment(
         self, request: rq.OrderSettlePaymentRequest
     ) -> rs.OrderSettlePaymentResponse:
@@ -784,6 +820,7 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
 
     # --- order_returned ------------------------------------------------------------
 
+    @answers_refusals
     async def order_returned(self, request: rq.OrderReturnedRequest) -> rs.OrderReturnedResponse:
         refund = request.return_
         refnum = request.order.channel_order_refnum

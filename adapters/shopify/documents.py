@@ -84,7 +84,7 @@ fragment OrderFields on Order {
   totalTaxSet { ...Money }
   totalDiscountsSet { ...Money }
   transactions(first: 5) { id kind status gateway amountSet { ...Money } }
-  lineItems(first: 20) {
+  lineItems(first: 10) {
     pageInfo { hasNextPage endCursor }
     nodes { ...LineFields }
   }
@@ -96,8 +96,9 @@ fragment LineFields on LineItem {
 }
 """
 # Requested cost of one order node above: order 1, two addresses 2, shipping
-# line 1, three money bags 6, transactions 5 * 3, line items 2 + 20 * 5.
-ORDER_NODE_COST = 1 + 2 + 1 + 6 + 15 + 2 + 20 * 5
+# line 1, three money bags 6, transactions 5 * 3, line items 2 + 10 * 5. An
+# order with more line items gets the rest in follow-up ORDER_LINE_ITEMS calls.
+ORDER_NODE_COST = 1 + 2 + 1 + 6 + 15 + 2 + 10 * 5
 ORDERS_PER_QUERY = (MAX_QUERY_COST - 2) // ORDER_NODE_COST
 
 ORDERS = (
@@ -145,7 +146,7 @@ query OrderState($id: ID!, $namespace: String!, $key: String!) {
         lineItems(first: 50) { nodes { id remainingQuantity sku lineItem { id } } }
       }
     }
-    fulfillments(first: 50) { trackingInfo(first: 5) { number } }
+    fulfillments(first: 20) { trackingInfo(first: 2) { number } }
   }
 }
 """

@@ -106,8 +106,11 @@ def decode_page_token(token: str) -> int:
 # --- catalog -------------------------------------------------------------------
 
 
+_CENT = Decimal("0.01")
+
+
 def _money(value: float | None) -> str | None:
-    return None if value is None else str(Decimal(str(value)).quantize(Decimal("0.01")))
+    return None if value is None else str(Decimal(str(value)).quantize(_CENT))
 
 
 def product_handle(product: FeedProduct) -> str:
@@ -470,7 +473,7 @@ def refund_variables(
                 "parentId": transaction["id"],
                 "gateway": transaction.get("gateway") or "manual",
                 "kind": "REFUND",
-                "amount": str(take),
+                "amount": str(take.quantize(_CENT)),
             }
         )
         left -= take
