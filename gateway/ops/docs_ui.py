@@ -38,14 +38,13 @@ _PAGE = f"""<!DOCTYPE html>
 <body>
   <div id="swagger-ui"></div>
   <script src="{_ASSETS_PATH}/swagger-ui-bundle.js"></script>
-  <script src="{_ASSETS_PATH}/swagger-ui-standalone-preset.js"></script>
   <script>
     window.ui = SwaggerUIBundle({{
       url: "{OPENAPI_PATH}",
       dom_id: "#swagger-ui",
       deepLinking: true,
-      presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
-      layout: "StandaloneLayout"
+      presets: [SwaggerUIBundle.presets.apis],
+      layout: "BaseLayout"
     }});
   </script>
 </body>

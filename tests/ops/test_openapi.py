@@ -147,7 +147,7 @@ async def test_the_docs_page_uses_only_assets_the_gateway_serves(gateway: Gatewa
         assert response.status == 200
         page = await response.text()
     assets = re.findall(r'(?:src|href)="([^"]+)"', page)
-    assert len(assets) == 4
+    assert len(assets) == 3
     assert "http" not in page  # nothing from a CDN
     for asset in assets:
         async with client.client.get(asset) as response:
