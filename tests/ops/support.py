@@ -75,6 +75,9 @@ class ProbeAdapter(ChannelAdapter[ProbeSettings]):
             await asyncio.sleep(10)
         return ["probe backend reachable"]
 
+    async def close(self) -> None:
+        log.info("probe adapter closed")
+
 
 def _loader(name: str) -> type[ChannelAdapter[Any]]:
     if name != "probe":
@@ -82,14 +85,15 @@ def _loader(name: str) -> type[ChannelAdapter[Any]]:
     return ProbeAdapter
 
 
-def probe_config(settings: dict[str, Any] | None = None, **sections: Any) -> Config:
-    """One default channel on the probe adapter, with these settings and top-level sections."""
-    data = {
-        "channels": [
-            {"default": True, "auth_token": TOKEN, "adapter": "probe", "settings": settings or {}}
-        ],
-        **sections,
-    }
+def probe_channel(channel_id: int | None = None, **settings: Any) -> dict[str, Any]:
+    """A channel block on the probe adapter: the default channel unless an id is given."""
+    block: dict[str, Any] = {"auth_token": TOKEN, "adapter": "probe", "settings": settings}
+    return {**block, "id": channel_id} if channel_id is not None else {**block, "default": True}
+
+
+def probe_config(*channels: dict[str, Any], **sections: Any) -> Config:
+    """A config of probe channels (one default channel when none is given) and sections."""
+    data = {"channels": list(channels) or [probe_channel()], **sections}
     return parse_config(data, source="<test>", environ={}, adapter_loader=_loader)
 
 
