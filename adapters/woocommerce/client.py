@@ -44,6 +44,10 @@ class WooCommerceError(Exception):
         self.message = message
 
 
+class StoreTimeout(RetryableError):
+    """The store did not answer in time; it may still be carrying the call out."""
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """A successful answer: the decoded JSON and the paging headers."""
@@ -164,14 +168,32 @@ class WooCommerceClient:
                 method, endpoint, params=params, data=data, namespace=namespace
             )
 
-        return await self.guarded(operation or f"{method} {endpoint}", one_try)
+        return await self.guarded(
+            operation or f"{method} {endpoint}", one_try, writes=method != "GET"
+        )
 
-    async def guarded(self, operation: str, call: Callable[[], Awaitable[T]]) -> T:
+    async def guarded(
+        self, operation: str, call: Callable[[], Awaitable[T]], *, writes: bool = True
+    ) -> T:
         """Retry ``call``, an ``async def`` that may make several calls (a check, then a write).
 
-        It must be a coroutine function: tenacity awaits only what it recognises as one.
+        When a try of a write timed out, the store may still be carrying it out:
+        the next try waits ``timeout`` more first, so that its check (or its
+        newer value) comes after the late write rather than before it.
         """
-        return await call_with_retries(call, self._retry, backend=BACKEND, operation=operation)
+        timed_out = False
+
+        async def one_try() -> T:
+            nonlocal timed_out
+            if timed_out and writes:
+                await asyncio.sleep(self._timeout)
+            try:
+                return await call()
+            except StoreTimeout:
+                timed_out = True
+                raise
+
+        return await call_with_retries(one_try, self._retry, backend=BACKEND, operation=operation)
 
     async def attempt(
         self,
@@ -197,7 +219,7 @@ class WooCommerceClient:
             async with asyncio.timeout(self._timeout * _WHOLE_CALL_FACTOR):
                 response = await loop.run_in_executor(self._pool, send)
         except (TimeoutError, requests.Timeout) as exc:
-            raise RetryableError(f"{operation}: timed out") from exc
+            raise StoreTimeout(f"{operation}: timed out") from exc
         except requests.ConnectionError as exc:
             # The class name only: requests' own message repeats the signed URL.
             raise RetryableError(f"{operation}: connection failed ({type(exc).__name__})") from exc

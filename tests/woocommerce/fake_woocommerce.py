@@ -183,6 +183,8 @@ class FakeWooCommerce:
         self._ids = iter(range(1000, 10_000_000))
         self._nonces: set[tuple[str, str]] = set()
         self._clock = datetime(2024, 1, 1, tzinfo=UTC)
+        self._in_flight = 0
+        self._late_calls: set[asyncio.Future[web.StreamResponse]] = set()
         self.app = self._make_app()
 
     # --- set-up helpers for tests -------------------------------------------
@@ -200,6 +202,14 @@ class FakeWooCommerce:
     ) -> None:
         """Misbehave on the next ``times`` calls matching ``method`` and ``path``."""
         self.faults.append(Fault(kind, method, path, times, status, retry_after, delay))
+
+    async def quiet(self, timeout: float = 5.0) -> None:
+        """Wait until no call is being handled (a slow one finishes even if its client left)."""
+        deadline = time.monotonic() + timeout
+        while (self._in_flight or self._late_calls) and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        running = self._in_flight + len(self._late_calls)
+        assert not running, f"{running} calls still running after {timeout}s"
 
     def count(self, method: str, route: str) -> int:
         return self.calls[f"{method} {route}"]
@@ -327,7 +337,11 @@ class FakeWooCommerce:
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else request.path
         self.calls[f"{request.method} {route.removeprefix('/wp-json/wc/v3')}"] += 1
-        return await handler(request)
+        self._in_flight += 1
+        try:
+            return await handler(request)
+        finally:
+            self._in_flight -= 1
 
     @web.middleware
     async def _inject_faults(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -342,11 +356,20 @@ class FakeWooCommerce:
         if fault.kind == "drop":
             return self._drop(request)
         if fault.kind == "slow":
-            await asyncio.sleep(fault.delay)
-            return await handler(request)
+            # Like PHP, the store finishes the work even when the client has given up.
+            late = asyncio.ensure_future(self._late(handler, request, fault.delay))
+            self._late_calls.add(late)
+            late.add_done_callback(self._late_calls.discard)
+            return await asyncio.shield(late)
         # drop_after: the change is made, then the answer is lost.
         await handler(request)
         return self._drop(request)
+
+    @staticmethod
+    async def _late(handler: Handler, request: web.Request, delay: float) -> web.StreamResponse:
+        await request.read()  # kept by the request, so the work goes on if the client leaves
+        await asyncio.sleep(delay)
+        return await handler(request)
 
     @staticmethod
     def _drop(request: web.Request) -> web.StreamResponse:
