@@ -8,79 +8,17 @@ packages themselves are built.
 
 from __future__ import annotations
 
-import os
-import shutil
-import site
-import subprocess
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from gateway.cli import main
 from gateway.scaffold import ScaffoldError, placeholders, write_scaffold
-
-PROJECT = Path(__file__).resolve().parents[1]
-COMMAND_TIMEOUT = 120  # seconds, for each command run in the new environment
-# Dependencies come from this environment: build nothing else and ask no index.
-PIP_INSTALL_OFFLINE = (
-    "-m",
-    "pip",
-    "install",
-    "-q",
-    "--no-deps",
-    "--no-build-isolation",
-    "--no-index",
-)
-
-
-def _run(args: Sequence[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST", "PIP_"))}
-    return subprocess.run(
-        [str(a) for a in args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=COMMAND_TIMEOUT,
-        check=False,
-    )
+from tests.plugin_env import fresh_venv, gateway_sources, install_offline, run
 
 
 def _files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-
-
-def _copy_project(target: Path) -> Path:
-    """The gateway's sources, so that building it leaves nothing in the work tree."""
-    target.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
-        if (PROJECT / name).is_file():
-            shutil.copy2(PROJECT / name, target / name)
-    for package in ("gateway", "adapters"):
-        shutil.copytree(
-            PROJECT / package, target / package, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    return target
-
-
-def _fresh_venv(path: Path) -> Path:
-    """A new environment that also sees this one's installed dependencies."""
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--without-pip", str(path)],
-        check=True,
-        timeout=COMMAND_TIMEOUT,
-    )
-    python = path / "bin" / "python"
-    new_site = _run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], path
-    )
-    # Plain paths: the .pth files there (this project's editable install among
-    # them) are not run, so the gateway the new environment uses is its own.
-    lines = "\n".join(site.getsitepackages())
-    (Path(new_site.stdout.strip()) / "_base_environment.pth").write_text(lines + "\n")
-    return python
 
 
 def test_new_adapter_writes_every_part_of_the_package(tmp_path: Path) -> None:
@@ -128,31 +66,28 @@ def test_the_scaffold_installs_is_listed_and_passes_its_tests(tmp_path: Path) ->
     package = tmp_path / "retailops-adapter-bigshop"
     assert main(["new-adapter", "bigshop", "--dir", str(package)]) == 0
     scaffold_files = _files(package)
-    gateway_source = _copy_project(tmp_path / "gateway-source")
-    python = _fresh_venv(tmp_path / "venv")
-
-    install = _run([python, *PIP_INSTALL_OFFLINE, gateway_source, package], tmp_path)
-    assert install.returncode == 0, install.stdout + install.stderr
+    python = fresh_venv(tmp_path / "venv")
+    install_offline(python, gateway_sources(tmp_path / "gateway-source"), package)
 
     command = tmp_path / "venv/bin/retailops-gateway"
-    listed = _run([command, "adapters"], tmp_path)
+    listed = run([command, "adapters"], tmp_path)
     assert listed.returncode == 0, listed.stdout + listed.stderr
     entry = "bigshop: retailops_bigshop.adapter:BigshopAdapter (retailops-adapter-bigshop 0.1.0)"
     assert entry in listed.stdout.splitlines()
     # Loaded, it says what it implements on the line after its entry.
-    loaded = _run([command, "adapters", "--capabilities"], tmp_path).stdout.splitlines()
+    loaded = run([command, "adapters", "--capabilities"], tmp_path).stdout.splitlines()
     assert loaded[loaded.index(entry) + 1].strip() == "implements 1 of 11: catalog_get_config"
 
     # The templates travel in the wheel: the installed command writes the same package.
     again = tmp_path / "again"
-    written = _run(
+    written = run(
         [command, "new-adapter", "bigshop", "--dir", again],
         tmp_path,
     )
     assert written.returncode == 0, written.stdout + written.stderr
     assert _files(again) == scaffold_files
 
-    tests = _run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], package)
+    tests = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], package)
     assert tests.returncode == 0, tests.stdout + tests.stderr
     summary = tests.stdout.strip().splitlines()[-1]
     # catalog_get_config, the ten unsupported-action checks and the config test.
