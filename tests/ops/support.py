@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import structlog
+from aiohttp.test_utils import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.adapter import AdapterSettings, BackendUnavailable, ChannelAdapter, CheckFailed
 from gateway.config import Config, parse_config
@@ -109,3 +111,25 @@ def install_probe_plugin(directory: Path) -> Path:
         "[retailops_gateway.adapters]\nprobe = tests.ops.support:ProbeAdapter\n"
     )
     return directory
+
+
+async def get_json(client: TestClient, path: str) -> tuple[int, Any]:
+    async with client.get(path) as response:
+        return response.status, await response.json()
+
+
+async def scrape(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of /metrics by (name, sorted labels)."""
+    async with client.get("/metrics") as response:
+        assert response.status == 200
+        assert response.content_type == "text/plain"
+        text = await response.text()
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def value(samples: dict[Any, float], name: str, **labels: str) -> float:
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)

@@ -8,7 +8,6 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient
-from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.app import CHANNELS
 from gateway.ops.app import create_ops_app
@@ -16,30 +15,15 @@ from gateway.ops.health import Readiness
 from gateway.ops.settings import ReadinessConfig
 from tests.conftest import GatewayClient, GatewayFactory
 from tests.fakes import call_body
-from tests.ops.support import ProbeAdapter, ProbeSettings, probe_channel, probe_config
-
-
-async def get_json(client: TestClient, path: str) -> tuple[int, Any]:
-    async with client.get(path) as response:
-        return response.status, await response.json()
-
-
-async def scrape(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    """Every sample of /metrics by (name, sorted labels)."""
-    async with client.get("/metrics") as response:
-        assert response.status == 200
-        assert response.content_type == "text/plain"
-        text = await response.text()
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
-def value(samples: dict[Any, float], name: str, **labels: str) -> float:
-    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
-
+from tests.ops.support import (
+    ProbeAdapter,
+    ProbeSettings,
+    get_json,
+    probe_channel,
+    probe_config,
+    scrape,
+    value,
+)
 
 # --- health and readiness ----------------------------------------------------
 
