@@ -18,7 +18,7 @@ from itertools import islice
 from pydantic import Field
 
 from adapters.memory_demo import DemoSettings, generate_demo
-from adapters.memory_store import MemoryStore, StoredItem, StoredOrder
+from adapters.memory_store import MemoryStore, StoredItem, StoredOrder, StoredPayment
 from adapters.memory_writeback import (
     cancel_order,
     complete_order,
@@ -47,6 +47,7 @@ __all__ = [
     "MemoryStore",
     "StoredItem",
     "StoredOrder",
+    "StoredPayment",
     "decode_page_token",
     "encode_page_token",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Protocol
 
 from adapters.memory_store import (
     MemoryStore,
@@ -45,6 +46,20 @@ def unknown_order(
         order_refnum=refnum,
         order_id=retailops_order_id,
     )
+
+
+class _NamesOrder(Protocol):
+    """A request part that names an order, the channel's way and RetailOps' way."""
+
+    @property
+    def channel_order_refnum(self) -> str | None: ...
+
+    @property
+    def retailops_order_id(self) -> int | None: ...
+
+
+def _not_found(sent: _NamesOrder) -> list[Event]:
+    return [unknown_order("error", sent.channel_order_refnum, sent.retailops_order_id)]
 
 
 def _item_event(
@@ -84,9 +99,7 @@ def update_order(store: MemoryStore, sent: rq.WritebackOrder) -> rs.OrderUpdateR
     """Apply quantity changes and removed lines; write the changed lines back."""
     order = store.order(sent.channel_order_refnum)
     if order is None:
-        return rs.OrderUpdateResponse(
-            events=[unknown_order("error", sent.channel_order_refnum, sent.retailops_order_id)]
-        )
+        return rs.OrderUpdateResponse(events=_not_found(sent))
     if order.status != "open":
         return rs.OrderUpdateResponse(events=[_closed(order, "updated")])
     events: list[Event] = []
@@ -158,7 +171,7 @@ def cancel_order(store: MemoryStore, sent: rq.OrderReference) -> rs.OrderCancelR
     if order is None:
         return rs.OrderCancelResponse(
             status="fail",
-            events=[unknown_order("error", sent.channel_order_refnum, sent.retailops_order_id)],
+            events=_not_found(sent),
         )
     if order.status == "cancelled":
         event = make_event(
@@ -192,7 +205,7 @@ def complete_order(store: MemoryStore, sent: rq.WritebackOrder) -> rs.OrderCompl
     if order is None:
         return rs.OrderCompleteResponse(
             status="fail",
-            events=[unknown_order("error", sent.channel_order_refnum, sent.retailops_order_id)],
+            events=_not_found(sent),
         )
     if order.status == "cancelled":
         return rs.OrderCompleteResponse(status="fail", events=[_closed(order, "completed")])
@@ -217,12 +230,9 @@ def record_shipment(
     """Record a (possibly partial) shipment once per retailops_shipment_id."""
     shipment = request.shipment
     shipment_id = shipment.retailops_shipment_id
-    refnum = request.channel_order_refnum
-    order = store.order(refnum)
+    order = store.order(request.channel_order_refnum)
     if order is None:
-        return rs.OrderShipmentSubmitResponse(
-            events=[unknown_order("error", refnum, request.retailops_order_id)]
-        )
+        return rs.OrderShipmentSubmitResponse(events=_not_found(request))
     if shipment_id is None:
         event = make_event(
             "error",
@@ -249,25 +259,20 @@ def record_shipment(
     packages: list[ShippedPackage] = []
     shipping: Counter[str] = Counter()
     for package in shipment.packages:
-        contents: list[tuple[str, int]] = []
-        for sent in package.package_items:
-            item = order.item(sent.channel_item_refnum, sent.sku)
-            problem = _line_problem(
-                order, item, sent.channel_item_refnum, sent.sku, sent.quantity, shipment_id
-            )
-            if problem is not None:
-                events.append(problem)
-                continue
-            assert item is not None and sent.quantity is not None
-            shipping[item.refnum] += sent.quantity
-            contents.append((item.refnum, sent.quantity))
+        contents, problems = _count_lines(
+            order,
+            [(sent.channel_item_refnum, sent.sku, sent.quantity) for sent in package.package_items],
+            shipment_id,
+        )
+        events += problems
+        shipping.update(contents)
         packages.append(
             ShippedPackage(
                 tracking_number=package.tracking_number,
                 carrier_name=package.carrier_name,
                 carrier_class_name=package.carrier_class_name,
                 date_shipped=package.date_shipped,
-                items=tuple(contents),
+                items=tuple(contents.items()),
             )
         )
     lines = {item.refnum: item for item in order.items}
@@ -303,34 +308,42 @@ def record_shipment(
     return rs.OrderShipmentSubmitResponse()
 
 
-def _line_problem(
+def _count_lines(
     order: StoredOrder,
-    item: StoredItem | None,
-    refnum: str | None,
-    sku: str | None,
-    quantity: int | None,
+    sent: list[tuple[str | None, str | None, int | None]],
     shipment_id: int | None = None,
-) -> Event | None:
-    """What is wrong with one line of a shipment or return, if anything."""
-    if item is None:
-        return _item_event(
-            "UNKNOWN_ORDER_ITEM",
-            f"Order {order.refnum!r} has no line {refnum or sku!r}.",
-            order,
-            refnum=refnum,
-            sku=sku,
-            shipment_id=shipment_id,
-        )
-    if quantity is None or quantity <= 0:
-        return _item_event(
-            "INVALID_QUANTITY",
-            f"Line {item.refnum!r}: quantity must be a positive number, got {quantity}.",
-            order,
-            refnum=item.refnum,
-            sku=item.sku,
-            shipment_id=shipment_id,
-        )
-    return None
+) -> tuple[Counter[str], list[Event]]:
+    """Quantities by line refnum of the lines sent as (refnum, sku, quantity) for a
+    shipment or return, and an event for each line that is unknown or has no quantity."""
+    counts: Counter[str] = Counter()
+    events: list[Event] = []
+    for refnum, sku, quantity in sent:
+        item = order.item(refnum, sku)
+        if item is None:
+            events.append(
+                _item_event(
+                    "UNKNOWN_ORDER_ITEM",
+                    f"Order {order.refnum!r} has no line {refnum or sku!r}.",
+                    order,
+                    refnum=refnum,
+                    sku=sku,
+                    shipment_id=shipment_id,
+                )
+            )
+        elif quantity is None or quantity <= 0:
+            events.append(
+                _item_event(
+                    "INVALID_QUANTITY",
+                    f"Line {item.refnum!r}: quantity must be a positive number, got {quantity}.",
+                    order,
+                    refnum=item.refnum,
+                    sku=item.sku,
+                    shipment_id=shipment_id,
+                )
+            )
+        else:
+            counts[item.refnum] += quantity
+    return counts, events
 
 
 # --- order_settle_payment ---------------------------------------------------------------------
@@ -342,9 +355,7 @@ def settle_payment(
     """Record a capture once per payment series, never beyond what was authorised."""
     order = store.order(sent.channel_order_refnum)
     if order is None:
-        return rs.OrderSettlePaymentResponse(
-            events=[unknown_order("error", sent.channel_order_refnum, sent.retailops_order_id)]
-        )
+        return rs.OrderSettlePaymentResponse(events=_not_found(sent))
     series = payment.payment_series_id
     if series in order.captures:
         event = make_event(
@@ -383,9 +394,7 @@ def record_return(
     """Record a return once per retailops_return_id; answer the store credit it gave."""
     order = store.order(sent.channel_order_refnum)
     if order is None:
-        return rs.OrderReturnedResponse(
-            events=[unknown_order("error", sent.channel_order_refnum, sent.retailops_order_id)]
-        )
+        return rs.OrderReturnedResponse(events=_not_found(sent))
     return_id = refund.retailops_return_id
     if return_id is None:
         event = make_event(
@@ -405,19 +414,10 @@ def record_return(
         )
         return rs.OrderReturnedResponse(events=[event], return_=_credit(recorded))
 
-    events: list[Event] = []
-    returning: Counter[str] = Counter()
+    returning, events = _count_lines(
+        order, [(sent.channel_item_refnum, sent.sku, sent.quantity) for sent in refund.items]
+    )
     lines = {item.refnum: item for item in order.items}
-    for sent_item in refund.items:
-        item = order.item(sent_item.channel_item_refnum, sent_item.sku)
-        problem = _line_problem(
-            order, item, sent_item.channel_item_refnum, sent_item.sku, sent_item.quantity
-        )
-        if problem is not None:
-            events.append(problem)
-            continue
-        assert item is not None and sent_item.quantity is not None
-        returning[item.refnum] += sent_item.quantity
     for refnum, quantity in returning.items():
         item = lines[refnum]
         # Bounded by what was ordered, not shipped: RetailOps also refunds lines
