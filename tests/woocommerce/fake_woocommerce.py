@@ -471,12 +471,15 @@ class FakeWooCommerce:
 
     # --- shared helpers -------------------------------------------------------
 
-    def _links(self, path: str, collection: str) -> dict[str, Any]:
+    def _links(self, path: str, collection: str, up: str | None = None) -> dict[str, Any]:
         base = f"{self.base_url}/wp-json/wc/v3"
-        return {
+        links = {
             "self": [{"href": f"{base}/{path}"}],
             "collection": [{"href": f"{base}/{collection}"}],
         }
+        if up is not None:
+            links["up"] = [{"href": f"{base}/{up}"}]
+        return links
 
     def _paged(self, request: web.Request, records: list[dict[str, Any]]) -> web.Response:
         per_page, page = _page_params(request)
@@ -622,13 +625,11 @@ class FakeWooCommerce:
             sku="",
             meta_data=[],
             permalink=f"{parent['permalink']}?variation={variation_id}",
-            _links={
-                **self._links(
-                    f"products/{parent['id']}/variations/{variation_id}",
-                    f"products/{parent['id']}/variations",
-                ),
-                "up": [{"href": f"{self.base_url}/wp-json/wc/v3/products/{parent['id']}"}],
-            },
+            _links=self._links(
+                f"products/{parent['id']}/variations/{variation_id}",
+                f"products/{parent['id']}/variations",
+                f"products/{parent['id']}",
+            ),
         )
         # The products endpoint shows a variation with these fields.
         record.update(type="variation", parent_id=parent["id"], name=f"{parent['name']} variation")
@@ -814,7 +815,11 @@ class FakeWooCommerce:
             customer_note=bool(body.get("customer_note")),
             date_created=_iso(datetime.now(UTC)),
             date_created_gmt=_iso(datetime.now(UTC)),
-            _links=self._links(f"orders/{order_id}/notes/{note_id}", f"orders/{order_id}/notes"),
+            _links=self._links(
+                f"orders/{order_id}/notes/{note_id}",
+                f"orders/{order_id}/notes",
+                f"orders/{order_id}",
+            ),
         )
         self.notes.setdefault(order_id, []).append(note)
         return web.json_response(note, status=201)
@@ -848,7 +853,9 @@ class FakeWooCommerce:
             ],
             line_items=body.get("line_items") or [],
             _links=self._links(
-                f"orders/{order['id']}/refunds/{refund_id}", f"orders/{order['id']}/refunds"
+                f"orders/{order['id']}/refunds/{refund_id}",
+                f"orders/{order['id']}/refunds",
+                f"orders/{order['id']}",
             ),
         )
         self.refunds.setdefault(order["id"], []).append(refund)
