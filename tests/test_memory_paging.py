@@ -178,3 +178,22 @@ def test_page_size_is_a_setting_between_one_and_one_hundred(wrong: int) -> None:
     with pytest.raises(ValidationError, match="page_size"):
         MemorySettings(page_size=wrong)
     assert MemorySettings().page_size == 50
+
+
+async def test_an_order_seeded_as_acknowledged_is_not_offered() -> None:
+    imported = seeded_order("OLD", ("SKU-A", 1, 10.0))
+    imported.acknowledged = True
+    adapter = adapter_with(imported, *orders(2))
+    assert [r for page in await one_pass(adapter) for r in page] == ["R0001", "R0002"]
+    assert adapter.store.unacknowledged_count == 2
+
+
+def test_the_store_refuses_a_refnum_twice_and_two_lines_with_one_refnum() -> None:
+    adapter = adapter_with(*orders(1))
+    with pytest.raises(ValueError, match="already exists"):
+        adapter.store.add_order(orders(1)[0])
+    twin_lines = seeded_order("TWINS", ("A", 1, 1.0), ("B", 1, 1.0))
+    twin_lines.items[1].refnum = "1"
+    with pytest.raises(ValueError, match="two lines"):
+        adapter.store.add_order(twin_lines)
+    assert adapter.store.order_count == 1
