@@ -84,9 +84,9 @@ class MemoryAdapter(ChannelAdapter[MemorySettings]):
     name = "memory"
     Settings = MemorySettings
 
-    def __init__(self, settings: MemorySettings, *, store: MemoryStore | None = None) -> None:
+    def __init__(self, settings: MemorySettings) -> None:
         super().__init__(settings)
-        self.store = store if store is not None else MemoryStore()
+        self.store = MemoryStore()
         self._demo_loaded = False
 
     async def start(self) -> None:
