@@ -84,7 +84,7 @@ class JsonShopAdapter(ChannelAdapter[JsonShopSettings]):
         after = decode_page_token(request.page_token)
         if after is None:
             event = make_event(
-                "error", "INVALID_PAGE_TOKEN", "page_token was not issued by this channel."
+                "error", "UNKNOWN_PAGE_TOKEN", "page_token was not issued by this channel."
             )
             return rs.OrderPullResponse(events=[event])
         page = await self.client.call(
