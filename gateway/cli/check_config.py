@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from gateway.config import Config, ConfigError, load_config
+from gateway.cli.config_file import INVALID_CONFIG, add_config_argument, load_or_report
+from gateway.config import Config
 
 
 def register(subparsers: Any) -> None:
@@ -16,16 +16,14 @@ def register(subparsers: Any) -> None:
         description="Validate a configuration file (adapters' settings included) and summarise it. "
         "Exits 0 when it is valid, 2 when it is not.",
     )
-    parser.add_argument("--config", required=True, metavar="FILE", help="the YAML file")
+    add_config_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    config = load_or_report(args.config)
+    if config is None:
+        return INVALID_CONFIG
     print(summary(config))
     return 0
 

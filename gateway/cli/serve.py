@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 from typing import Any
 
 import structlog
 
-from gateway.config import ConfigError, load_config
+from gateway.cli.config_file import INVALID_CONFIG, add_config_argument, load_or_report
 from gateway.logs import configure_logging
 from gateway.ops.serving import serve
 
@@ -25,7 +24,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "serve", help="run the gateway", description="Run the gateway on a configuration file."
     )
-    parser.add_argument("--config", required=True, metavar="FILE", help="the YAML file")
+    add_config_argument(parser)
     parser.add_argument("--host", help="listen on this address instead of server.host")
     parser.add_argument("--port", type=int, help="listen on this port instead of server.port")
     parser.add_argument(
@@ -39,11 +38,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    config = load_or_report(args.config)
+    if config is None:
+        return INVALID_CONFIG
     configure_logging(config.logging.level, config.logging.format)
     log = structlog.get_logger("gateway.serve").bind()
     host = args.host or config.server.host
