@@ -8,13 +8,12 @@ calls they describe, so their "try it out" reaches the gateway.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aiohttp import web
 from aiohttp.web_urldispatcher import AbstractResource
 
-from gateway.auth import ServedChannel
+from gateway.auth import ChannelDirectory
 from gateway.config import Config
 from gateway.contract import ACTIONS
 from gateway.ops.docs_ui import setup_docs
@@ -35,9 +34,8 @@ class Operations:
 OPERATIONS = web.AppKey("operations", Operations)
 
 
-def setup_ops(app: web.Application, config: Config, channels: Iterable[ServedChannel]) -> None:
+def setup_ops(app: web.Application, config: Config, channels: ChannelDirectory) -> None:
     """Add metrics, limits, readiness, the ops endpoints and the docs to ``app``."""
-    channels = tuple(channels)
     metrics = GatewayMetrics()
     ops = Operations(
         config=config,

@@ -137,7 +137,7 @@ class GatewayMetrics:
         if directory is None:
             return generate_latest(self.registry)
         combined = CollectorRegistry()
-        MultiProcessCollector(combined, path=directory)
+        MultiProcessCollector(combined, path=directory)  # type: ignore[no-untyped-call]
         return generate_latest(combined)
 
 

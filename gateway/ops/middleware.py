@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from time import perf_counter
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 from aiohttp.web_urldispatcher import AbstractResource
 
 from gateway.ops.metrics import GatewayMetrics
@@ -19,9 +20,7 @@ NO_CHANNEL = "none"
 UNKNOWN_ACTION = "unknown"
 
 
-def metrics_middleware(
-    metrics: GatewayMetrics, actions: dict[AbstractResource, str]
-) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def metrics_middleware(metrics: GatewayMetrics, actions: dict[AbstractResource, str]) -> Middleware:
     """Count requests to the channel calls; ``actions`` maps each call's resource to its name.
 
     Requests to other routes (health, metrics, docs) pass through uncounted.

@@ -134,7 +134,7 @@ def _supervise(config: Config, workers: int) -> int:
             wait([process.sentinel for process in running], timeout=1.0)
             for process in [p for p in running if not p.is_alive()]:
                 running.remove(process)
-                mark_process_dead(process.pid, metrics_dir)
+                mark_process_dead(process.pid, metrics_dir)  # type: ignore[no-untyped-call]
                 if process.exitcode != 0:
                     failed = True
                     log.error("worker exited", pid=process.pid, exit_code=process.exitcode)
