@@ -179,6 +179,29 @@ def _problems(events: Sequence[Event]) -> list[Event]:
     return [e for e in events if e.event_type in ("error", "warning")]
 
 
+def _require_reported(rule: str, where: str, answer: Any, kind: str, identifier: str) -> None:
+    events = events_of(answer)
+    if not _problems(_associated(events, kind, identifier)):
+        raise ConformanceFailure(
+            rule,
+            where,
+            f"no error or warning associated with {kind} {identifier} ({describe_events(events)})",
+        )
+
+
+def _require_not_reported(rule: str, where: str, answer: Any, kind: str, identifier: str) -> None:
+    events = events_of(answer)
+    if _problems(_associated(events, kind, identifier)):
+        raise ConformanceFailure(
+            rule, where, f"{kind} {identifier} was reported too ({describe_events(events)})"
+        )
+
+
+def _require_fail_status(rule: str, action: str, where: str, answer: Any) -> None:
+    if "status" in ACTIONS[action].response.model_fields and answer.status != "fail":
+        raise ConformanceFailure(rule, where, f"status is {answer.status!r}, not 'fail'")
+
+
 # --- the checks -------------------------------------------------------------
 
 
@@ -196,20 +219,8 @@ async def _feed_problem(ctx: Seeded) -> None:
     }
     where = "catalog_push of one good product and one with a negative price"
     answer = await ctx.probe.call("catalog_push", where, template_output=feed)
-    events = events_of(answer)
-    if not _problems(_associated(events, "sku_number", "CONF-BAD-PRICE")):
-        raise ConformanceFailure(
-            "feed-problem-reported",
-            where,
-            "no error or warning associated with sku_number CONF-BAD-PRICE "
-            f"({describe_events(events)})",
-        )
-    if _problems(_associated(events, "sku_number", good.sku)):
-        raise ConformanceFailure(
-            "feed-problem-reported",
-            where,
-            f"the good product {good.sku} was reported too ({describe_events(events)})",
-        )
+    _require_reported("feed-problem-reported", where, answer, "sku_number", "CONF-BAD-PRICE")
+    _require_not_reported("feed-problem-reported", where, answer, "sku_number", good.sku)
 
 
 async def _unknown_sku(ctx: Seeded) -> None:
@@ -223,18 +234,8 @@ async def _unknown_sku(ctx: Seeded) -> None:
             {"sku": UNKNOWN_SKU, "quantity_available": 3},
         ],
     )
-    events = events_of(answer)
-    if not _problems(_associated(events, "sku_number", UNKNOWN_SKU)):
-        raise ConformanceFailure(
-            "unknown-sku",
-            where,
-            f"no error or warning associated with sku_number {UNKNOWN_SKU} "
-            f"({describe_events(events)})",
-        )
-    if _problems(_associated(events, "sku_number", known)):
-        raise ConformanceFailure(
-            "unknown-sku", where, f"the known SKU {known} was reported ({describe_events(events)})"
-        )
+    _require_reported("unknown-sku", where, answer, "sku_number", UNKNOWN_SKU)
+    _require_not_reported("unknown-sku", where, answer, "sku_number", known)
 
 
 def _missing(seeded: Sequence[str], offered: Sequence[str]) -> list[str]:
@@ -313,16 +314,8 @@ async def _unknown_specific_order(ctx: Seeded) -> None:
 
 
 def _require_unknown_order_event(action: str, where: str, answer: Any) -> None:
-    events = events_of(answer)
-    if not _problems(_associated(events, "order_refnum", UNKNOWN_ORDER)):
-        raise ConformanceFailure(
-            "unknown-order",
-            where,
-            f"no error or warning associated with order_refnum {UNKNOWN_ORDER} "
-            f"({describe_events(events)})",
-        )
-    if "status" in ACTIONS[action].response.model_fields and answer.status != "fail":
-        raise ConformanceFailure("unknown-order", where, f"status is {answer.status!r}, not 'fail'")
+    _require_reported("unknown-order", where, answer, "order_refnum", UNKNOWN_ORDER)
+    _require_fail_status("unknown-order", action, where, answer)
 
 
 def _unknown_order(action: str) -> Callable[[Seeded], Awaitable[None]]:
@@ -395,10 +388,7 @@ def _unsupported(action: str) -> Callable[[Seeded], Awaitable[None]]:
             raise ConformanceFailure(
                 "unsupported-action", where, f"answered {describe_events(events_of(answer))}"
             )
-        if "status" in ACTIONS[action].response.model_fields and answer.status != "fail":
-            raise ConformanceFailure(
-                "unsupported-action", where, f"status is {answer.status!r}, not 'fail'"
-            )
+        _require_fail_status("unsupported-action", action, where, answer)
 
     return run
 
