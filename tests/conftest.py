@@ -51,7 +51,7 @@ class GatewayClient:
         headers: Mapping[str, str] | None = None,
     ) -> Answer:
         """Send ``body`` (JSON-encoded unless bytes) to ``action``'s URL, or to ``path``."""
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        data = io.BytesIO(body if isinstance(body, bytes) else json.dumps(body).encode())
         url = path if path is not None else f"{self.base_path}/{action}_v1"
         async with self.client.request(method, url, data=data, headers=headers) as response:
             answer = Answer(response.status, response.headers, await response.read())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -292,3 +293,22 @@ async def test_adapter_bug_is_500_without_details(gateway: GatewayFactory) -> No
     text = answer.body.decode()
     for leak in ("Traceback", "RuntimeError", "fake adapter bug", "fakes.py"):
         assert leak not in text
+
+
+async def test_default_limit_is_16_mib(gateway: GatewayFactory) -> None:
+    client = await gateway(scripted_config())
+    body = json.dumps(call_body("catalog_get_config")).encode()
+    limit = 16 * 1024 * 1024
+    at_limit = await client.call("catalog_get_config", body + b" " * (limit - len(body)))
+    over_limit = await client.call("catalog_get_config", body + b" " * (limit + 1 - len(body)))
+    assert (at_limit.status, over_limit.status) == (200, 413)
+
+
+async def test_compressed_body_is_limited_by_its_unpacked_size(gateway: GatewayFactory) -> None:
+    client = await gateway(scripted_config(server={"max_body_bytes": 10_000}))
+    body = json.dumps(call_body("catalog_push", template_output={"pad": "x" * 50_000})).encode()
+    packed = gzip.compress(body)
+    assert len(packed) < 10_000
+    answer = await client.call("catalog_push", packed, headers={"Content-Encoding": "gzip"})
+    assert answer.status == 413
+    assert_error(answer.json(), "body_too_large")
