@@ -7,10 +7,10 @@ read, and tested, on its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar, get_args
+from typing import Any, Protocol, TypeVar, get_args
 
 from gateway.contract import (
     Address,
@@ -21,7 +21,9 @@ from gateway.contract import (
     OrderCurrencyValues,
     OrderItem,
     OrderItemOption,
+    Package,
     PaymentTransaction,
+    Return,
     WritebackLineItem,
     WritebackOrderItem,
 )
@@ -165,10 +167,8 @@ def address(wc_address: dict[str, Any]) -> Address:
     )
 
 
-def _has_address(wc_address: dict[str, Any] | None) -> bool:
-    return bool(wc_address) and any(
-        wc_address.get(field) for field in ("address_1", "city", "postcode", "country")
-    )
+def _has_address(wc_address: dict[str, Any]) -> bool:
+    return any(wc_address.get(field) for field in ("address_1", "city", "postcode", "country"))
 
 
 def _item_options(line_item: dict[str, Any]) -> list[OrderItemOption] | None:
@@ -293,7 +293,17 @@ class LineItemChanges:
     unmatched: list[WritebackOrderItem]
 
 
-def _find_line(lines: Iterable[dict[str, Any]], item: WritebackOrderItem) -> dict[str, Any] | None:
+class _ItemReference(Protocol):
+    """How RetailOps names an order line: its channel refnum, else its SKU."""
+
+    @property
+    def channel_item_refnum(self) -> str | None: ...
+
+    @property
+    def sku(self) -> str | None: ...
+
+
+def _find_line(lines: Sequence[dict[str, Any]], item: _ItemReference) -> dict[str, Any] | None:
     for line in lines:
         if item.channel_item_refnum and str(line["id"]) == item.channel_item_refnum:
             return line
@@ -343,7 +353,7 @@ def shipment_marker(shipment_id: int | str) -> str:
     return f"[RetailOps shipment {shipment_id}]"
 
 
-def shipment_note(shipment_id: int | str | None, packages: Sequence[Any]) -> str:
+def shipment_note(shipment_id: int | str | None, packages: Sequence[Package]) -> str:
     """The order note that tells the shipment: carrier, service, tracking, items."""
     lines = ["Shipped" + (f" {shipment_marker(shipment_id)}" if shipment_id is not None else "")]
     for package in packages:
@@ -359,7 +369,7 @@ def shipment_note(shipment_id: int | str | None, packages: Sequence[Any]) -> str
     return "\n".join(lines)
 
 
-def tracking_payload(package: Any) -> dict[str, Any]:
+def tracking_payload(package: Package) -> dict[str, Any]:
     """A Shipment Tracking extension entry for one package."""
     payload: dict[str, Any] = {
         "tracking_provider": package.carrier_name or "",
@@ -373,10 +383,10 @@ def tracking_payload(package: Any) -> dict[str, Any]:
 # --- order_returned ----------------------------------------------------------
 
 
-def refund_amount(ret: Any) -> float:
+def refund_amount(ret: Return) -> float:
     """The money to refund for a return: its refund amount, else what its parts add up to."""
     if ret.refund_amt is not None:
-        return round(ret.refund_amt, 2)
+        return round(float(ret.refund_amt), 2)
     credits = [item.credit_amt for item in ret.items if item.credit_amt is not None]
     if credits:
         return round(sum(credits), 2)
@@ -384,7 +394,7 @@ def refund_amount(ret: Any) -> float:
     return round(sum(part or 0.0 for part in parts) - (ret.discount_amt or 0.0), 2)
 
 
-def refund_line_items(order: dict[str, Any], ret: Any) -> list[dict[str, Any]]:
+def refund_line_items(order: dict[str, Any], ret: Return) -> list[dict[str, Any]]:
     """The returned items as refund line items, so WooCommerce can restock them."""
     lines = order.get("line_items") or []
     refund_lines = []

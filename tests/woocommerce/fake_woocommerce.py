@@ -184,6 +184,7 @@ class FakeWooCommerce:
         self._nonces: set[tuple[str, str]] = set()
         self._clock = datetime(2024, 1, 1, tzinfo=UTC)
         self._in_flight = 0
+        self._by_sku: dict[str, int] = {}
         self._late_calls: set[asyncio.Future[web.StreamResponse]] = set()
         self.app = self._make_app()
 
@@ -555,7 +556,8 @@ class FakeWooCommerce:
     # --- products and variations ---------------------------------------------
 
     def _sku_taken(self, sku: str, by: int | None = None) -> bool:
-        return any(p["sku"] == sku and p["id"] != by for p in self.products.values())
+        owner = self._by_sku.get(sku)
+        return owner is not None and owner != by
 
     def _check_sku(self, data: dict[str, Any], by: int | None = None) -> None:
         sku = data.get("sku")
@@ -567,8 +569,11 @@ class FakeWooCommerce:
         if sku and self._sku_taken(sku, by):
             raise WooError(400, "product_invalid_sku", "Invalid or duplicated SKU.")
 
-    @staticmethod
-    def _apply_product_fields(record: dict[str, Any], data: dict[str, Any]) -> None:
+    def _apply_product_fields(self, record: dict[str, Any], data: dict[str, Any]) -> None:
+        if data.get("sku") is not None and data["sku"] != record["sku"]:
+            self._by_sku.pop(record["sku"], None)
+            if data["sku"]:
+                self._by_sku[data["sku"]] = record["id"]
         for field in ("name", "type", "status", "sku", "description", "weight", "attributes"):
             if field in data:
                 record[field] = data[field]
@@ -642,8 +647,8 @@ class FakeWooCommerce:
         query = _query(request)
         records = list(self.products.values())
         if "sku" in query:
-            skus = set(_comma_list(query["sku"]))
-            records = [r for r in records if r["sku"] in skus]
+            found = (self._by_sku.get(sku) for sku in _comma_list(query["sku"]))
+            records = [self.products[i] for i in found if i is not None]
         else:
             records = [r for r in records if r["type"] != "variation"]
         if "include" in query:

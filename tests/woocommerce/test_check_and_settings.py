@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ from pydantic import ValidationError
 
 from adapters.woocommerce import WooCommerceSettings
 from gateway.cli.doctor import check_channels
-from gateway.config import ConfigError
+from gateway.config import ConfigError, load_config
 from tests.woocommerce.conftest import KEY, gateway_config, woo_settings
 from tests.woocommerce.fake_woocommerce import FakeWooCommerce
 
@@ -118,3 +119,17 @@ def test_a_config_error_names_the_channel_and_field_but_not_the_secret() -> None
     message = str(caught.value)
     assert "page_size" in message and "channel 0" in message
     assert "cs_test" not in message
+
+
+def test_the_example_config_is_valid() -> None:
+    example = Path(__file__).resolve().parents[2] / "config" / "woocommerce.example.yaml"
+    environ = {
+        "RETAILOPS_AUTH_TOKEN": "t0k3n",
+        "WOO_CONSUMER_KEY": "ck_x",
+        "WOO_CONSUMER_SECRET": "cs_x",
+    }
+    config = load_config(example, environ=environ)
+    [channel] = config.channels
+    assert channel.adapter_name == "woocommerce"
+    assert isinstance(channel.settings, WooCommerceSettings)
+    assert channel.settings.consumer_secret.get_secret_value() == "cs_x"
