@@ -22,7 +22,7 @@ from gateway.testing.harness import (
 from gateway.testing.probe import Probe, describe_events, events_of
 from gateway.testing.rules import ConformanceFailure
 
-# The write-back calls that name one order, and where their request carries its refnum.
+# The calls that name an order RetailOps has imported.
 ORDER_ACTIONS = (
     "order_acknowledge",
     "order_update",
@@ -294,10 +294,12 @@ async def _specific_orders(ctx: Seeded) -> None:
         label = f"specific_orders {wanted} (the second acknowledged)"
     else:
         label = f"specific_orders {wanted}"
-    # A token from an earlier page must not matter: specific_orders overrides paging.
-    where = f"order_pull with {label}"
+    # Sent with the token of the first page: specific_orders overrides paging.
+    first = await ctx.probe.pull_page("order_pull, first page (page_token='')")
+    token = first.next_page_token
+    where = f"order_pull with {label} and page_token={token!r}"
     answer = await ctx.probe.pull_page(
-        where, specific_orders=[{"channel_refnum": refnum} for refnum in wanted]
+        where, token, specific_orders=[{"channel_refnum": refnum} for refnum in wanted]
     )
     got = [order.channel_order_refnum for order in answer.orders]
     if sorted(got) != sorted(wanted):
