@@ -69,4 +69,3 @@ def configure_logging(
     root.setLevel(numeric_level)
     # The gateway logs its own line per request; aiohttp's access log would repeat it.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-
