@@ -15,6 +15,7 @@ the shared policy in :mod:`gateway.upstream`.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from collections.abc import Mapping
@@ -39,7 +40,13 @@ class ShopifyAuthError(ShopifyError):
 
 
 class CostBucket:
-    """The client's estimate of the shop's leaky bucket, corrected by every answer."""
+    """The client's estimate of the shop's leaky bucket, corrected by every answer.
+
+    Each call holds a ticket while it is in flight. An answer reports the bucket
+    as Shopify saw it; calls sent after the answered one are assumed not yet
+    counted there and are taken off again, so that concurrent answers do not
+    make the estimate look richer than the shop is.
+    """
 
     def __init__(self) -> None:
         self.maximum: float | None = None
@@ -47,6 +54,8 @@ class CostBucket:
         self._available = 0.0
         self._updated = 0.0
         self._lock = asyncio.Lock()
+        self._tickets = itertools.count()
+        self._in_flight: dict[int, float] = {}
 
     def available(self) -> float | None:
         """Points available now, or None until Shopify has told us about the bucket."""
@@ -62,8 +71,8 @@ class CostBucket:
             return 0.0
         return (min(cost, self.maximum or cost) - available) / self.restore_rate
 
-    async def reserve(self, cost: float) -> None:
-        """Wait until the bucket can afford ``cost``, then count it as spent."""
+    async def reserve(self, cost: float) -> int:
+        """Wait until the bucket can afford ``cost``, count it as spent; the call's ticket."""
         async with self._lock:  # waiters queue in order instead of racing for points
             wait = self.seconds_until(cost)
             if wait > 0:
@@ -71,15 +80,23 @@ class CostBucket:
             available = self.available()
             if available is not None:
                 self._set(available - cost)
+            ticket = next(self._tickets)
+            self._in_flight[ticket] = cost
+            return ticket
 
-    def observe(self, cost: Mapping[str, Any]) -> None:
-        """Take the bucket state from an answer's ``extensions.cost``."""
+    def observe(self, ticket: int, cost: Mapping[str, Any]) -> None:
+        """Take the bucket state from the ``extensions.cost`` of the answer to ``ticket``."""
         status = cost.get("throttleStatus") or {}
         if not {"maximumAvailable", "currentlyAvailable", "restoreRate"} <= status.keys():
             return
         self.maximum = float(status["maximumAvailable"])
         self.restore_rate = float(status["restoreRate"])
-        self._set(float(status["currentlyAvailable"]))
+        sent_later = sum(c for t, c in self._in_flight.items() if t > ticket)
+        self._set(float(status["currentlyAvailable"]) - sent_later)
+
+    def release(self, ticket: int) -> None:
+        """The call is over, answered or not."""
+        self._in_flight.pop(ticket, None)
 
     def _set(self, available: float) -> None:
         self._available = available
@@ -151,24 +168,27 @@ class ShopifyClient:
     async def _send(self, body: str, operation: str) -> JSON:
         if self._http is None:
             raise RuntimeError("ShopifyClient.start() was not called")
-        await self.bucket.reserve(self._known_costs.get(operation, 0.0))
         async with self._in_flight:
-            self.requests_sent += 1
+            ticket = await self.bucket.reserve(self._known_costs.get(operation, 0.0))
             try:
-                async with self._http.post(self.endpoint, data=body) as response:
-                    status = response.status
-                    retry_after = _retry_after(response.headers.get("Retry-After"))
-                    text = await response.text()
-            except TimeoutError as exc:
-                raise RetryableError(f"{operation}: no answer within the timeout") from exc
-            except aiohttp.ClientError as exc:
-                raise RetryableError(
-                    f"{operation}: connection failed ({type(exc).__name__})"
-                ) from exc
-        return self._read_answer(operation, status, retry_after, text)
+                self.requests_sent += 1
+                try:
+                    async with self._http.post(self.endpoint, data=body) as response:
+                        status = response.status
+                        retry_after = _retry_after(response.headers.get("Retry-After"))
+                        text = await response.text()
+                except TimeoutError as exc:
+                    raise RetryableError(f"{operation}: no answer within the timeout") from exc
+                except aiohttp.ClientError as exc:
+                    raise RetryableError(
+                        f"{operation}: connection failed ({type(exc).__name__})"
+                    ) from exc
+                return self._read_answer(operation, ticket, status, retry_after, text)
+            finally:
+                self.bucket.release(ticket)
 
     def _read_answer(
-        self, operation: str, status: int, retry_after: float | None, text: str
+        self, operation: str, ticket: int, status: int, retry_after: float | None, text: str
     ) -> JSON:
         if status == 429:
             raise RetryableError(f"{operation}: HTTP 429", retry_after=retry_after)
@@ -185,7 +205,7 @@ class ShopifyClient:
         if not isinstance(answer, dict):
             raise ShopifyError(f"{operation}: unexpected answer (HTTP {status})")
         cost = (answer.get("extensions") or {}).get("cost") or {}
-        self.bucket.observe(cost)
+        self.bucket.observe(ticket, cost)
         if "requestedQueryCost" in cost:
             self._known_costs[operation] = float(cost["requestedQueryCost"])
         errors = answer.get("errors")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -64,10 +65,18 @@ def user_error(message: str, *path: str, code: str | None = None) -> JSON:
     return {"field": list(path) or None, "message": message, "code": code}
 
 
-def connection(items: list[Any], first: int | None = None, after: str | None = None) -> JSON:
+def connection(
+    items: list[Any],
+    first: int | None = None,
+    after: str | None = None,
+    view: Callable[[Any], Any] | None = None,
+) -> JSON:
+    """A page of ``items``; ``view`` turns only the items of the page into GraphQL objects."""
     start = int(after.removeprefix("c")) + 1 if after else 0
     page = items[start:] if first is None else items[start : start + first]
     end = start + len(page) - 1
+    if view is not None:
+        page = [view(item) for item in page]
     return {
         "nodes": page,
         "edges": [{"node": item, "cursor": f"c{start + i}"} for i, item in enumerate(page)],
@@ -323,7 +332,7 @@ class FakeShop:
                 else None
             )
             ids = [v.id for v in self.variants.values() if predicate is None or predicate(v)]
-        return connection([self._variant_view(self.variants[i]) for i in ids], first, after)
+        return connection(ids, first, after, lambda i: self._variant_view(self.variants[i]))
 
     def _variant_view(self, variant: Variant) -> JSON:
         return {
@@ -492,10 +501,13 @@ class FakeShop:
         **_: Any,
     ) -> JSON:
         predicate = parse_search(query, _ORDER_MATCHERS) if query else None
-        found = [o for o in self.orders.values() if predicate is None or predicate(o)]
-        if sortKey == "ID":
-            found.sort(key=lambda o: o.id, reverse=reverse)
-        return connection([self._order_view(o) for o in found], first, after)
+        found = (o for o in self.orders.values() if predicate is None or predicate(o))
+        if reverse:  # orders are kept oldest (lowest id) first
+            found = reversed(list(found))
+        if first is not None:  # the page and one more, to know whether there is a next page
+            start = int(after.removeprefix("c")) + 1 if after else 0
+            found = itertools.islice(found, start + first + 1)
+        return connection(list(found), first, after, self._order_view)
 
     def _order_view(self, order: Order | None) -> JSON | None:
         if order is None:

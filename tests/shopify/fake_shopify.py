@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 from graphql import (
+    DocumentNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
@@ -122,6 +123,7 @@ class FakeShopify:
         self.rejected: list[tuple[str, list[str]]] = []
         #: Sum of the actual cost of every executed query.
         self.points_spent = 0
+        self._documents: dict[str, tuple[DocumentNode, list[GraphQLError]]] = {}
         self.app = web.Application()
         self.app.router.add_post("/admin/api/{version}/graphql.json", self._handle)
 
@@ -148,8 +150,8 @@ class FakeShopify:
             )
         try:
             body = await request.json()
-            document = parse(body["query"])
-        except (ValueError, KeyError, GraphQLError) as exc:
+            document, invalid = self._parsed(body["query"])
+        except (ValueError, KeyError, TypeError, GraphQLError) as exc:
             return web.json_response({"errors": [{"message": f"Parse error: {exc}"}]})
         operation = _operation(document)
         name = operation.name.value if operation and operation.name else "anonymous"
@@ -159,7 +161,7 @@ class FakeShopify:
             early = await self._fail(request, fault)
             if early is not None:
                 return early
-        answer = self._run(document, operation, name, body.get("variables") or {})
+        answer = self._run(document, invalid, operation, name, body.get("variables") or {})
         if fault and fault.after_execute:
             late = await self._fail(request, fault)
             if late is not None:
@@ -213,14 +215,22 @@ class FakeShopify:
             },
         }
 
+    def _parsed(self, query: str) -> tuple[DocumentNode, list[GraphQLError]]:
+        """The parsed document and the schema's validation errors, cached by its text."""
+        if query not in self._documents:
+            document = parse(query)
+            self._documents[query] = (document, validate(self.schema, document))
+        return self._documents[query]
+
     def _run(
         self,
-        document: Any,
+        document: DocumentNode,
+        invalid: list[GraphQLError],
         operation: OperationDefinitionNode | None,
         name: str,
         variables: dict[str, Any],
     ) -> dict[str, Any]:
-        errors = validate(self.schema, document)
+        errors = list(invalid)
         coerced: Any = None
         if not errors and operation is not None:
             coerced = get_variable_values(

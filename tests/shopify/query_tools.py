@@ -105,12 +105,15 @@ class CostCalculator:
             if name not in ("nodes", "edges"):
                 continue  # pageInfo and counts are free
             item_type = get_named_type(child_type)
-            items = (data or {}).get(key) or [] if actual else [None] * int(args.get("first") or 0)
-            for item in items:
-                if name == "nodes":
-                    total += 1 + self.selection(child, item_type, item, actual)
-                else:  # edges { node { ... } cursor }
-                    total += self.selection(child, item_type, item, actual)
+            own = 1 if name == "nodes" else 0  # edges { node { ... } } counts the node inside
+            if actual:
+                total += sum(
+                    own + self.selection(child, item_type, item, True)
+                    for item in (data or {}).get(key) or []
+                )
+            else:
+                first = int(args.get("first") or 0)
+                total += first * (own + self.selection(child, item_type, None, False))
         return total
 
     def _fields(self, selection: SelectionSetNode, parent: Any):  # type: ignore[no-untyped-def]
