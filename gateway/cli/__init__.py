@@ -6,11 +6,20 @@ import argparse
 from collections.abc import Sequence
 
 from gateway import __version__
-from gateway.cli import adapters, auth_key, check_config, new_adapter, openapi, serve, verify
+from gateway.cli import (
+    adapters,
+    auth_key,
+    check_config,
+    doctor,
+    new_adapter,
+    openapi,
+    serve,
+    verify,
+)
 
 # Each module adds its sub-command with register(subparsers); the parser it
 # adds sets ``run``, the function that carries the command out.
-COMMANDS = (serve, check_config, verify, auth_key, adapters, new_adapter, openapi)
+COMMANDS = (serve, check_config, verify, auth_key, adapters, new_adapter, openapi, doctor)
 
 
 def build_parser() -> argparse.ArgumentParser:
