@@ -70,15 +70,28 @@ def _item_event(
     refnum: str | None,
     sku: str | None,
     shipment_id: int | None = None,
-    event_type: EventType = "error",
 ) -> Event:
+    """An error about one line of an order."""
     return make_event(
-        event_type,
+        "error",
         code,
         message,
         order_refnum=order.refnum,
         orderitem_refnum=refnum,
         sku_number=sku,
+        shipment_id=shipment_id,
+    )
+
+
+def _unknown_line(
+    order: StoredOrder, refnum: str | None, sku: str | None, shipment_id: int | None = None
+) -> Event:
+    return _item_event(
+        "UNKNOWN_ORDER_ITEM",
+        f"Order {order.refnum!r} has no line {refnum or sku!r}.",
+        order,
+        refnum=refnum,
+        sku=sku,
         shipment_id=shipment_id,
     )
 
@@ -107,15 +120,7 @@ def update_order(store: MemoryStore, sent: rq.WritebackOrder) -> rs.OrderUpdateR
     for line in sent.order_items:
         item = order.item(line.channel_item_refnum, line.sku)
         if item is None:
-            events.append(
-                _item_event(
-                    "UNKNOWN_ORDER_ITEM",
-                    f"Order {order.refnum!r} has no line {line.channel_item_refnum or line.sku!r}.",
-                    order,
-                    refnum=line.channel_item_refnum,
-                    sku=line.sku,
-                )
-            )
+            events.append(_unknown_line(order, line.channel_item_refnum, line.sku))
             continue
         quantity = 0 if line.removed else item.quantity if line.quantity is None else line.quantity
         if quantity < 0 or quantity < item.shipped:
@@ -169,10 +174,7 @@ def update_order(store: MemoryStore, sent: rq.WritebackOrder) -> rs.OrderUpdateR
 def cancel_order(store: MemoryStore, sent: rq.OrderReference) -> rs.OrderCancelResponse:
     order = store.order(sent.channel_order_refnum)
     if order is None:
-        return rs.OrderCancelResponse(
-            status="fail",
-            events=_not_found(sent),
-        )
+        return rs.OrderCancelResponse(status="fail", events=_not_found(sent))
     if order.status == "cancelled":
         event = make_event(
             "info",
@@ -181,13 +183,11 @@ def cancel_order(store: MemoryStore, sent: rq.OrderReference) -> rs.OrderCancelR
             order_refnum=order.refnum,
         )
         return rs.OrderCancelResponse(status="success", events=[event])
-    reason = (
-        "it is completed"
-        if order.status == "completed"
-        else "it has been shipped, at least in part"
-        if order.shipped_anything
-        else None
-    )
+    reason = None
+    if order.status == "completed":
+        reason = "it is completed"
+    elif order.shipped_anything:
+        reason = "it has been shipped, at least in part"
     if reason is not None:
         event = make_event(
             "error",
@@ -203,10 +203,7 @@ def cancel_order(store: MemoryStore, sent: rq.OrderReference) -> rs.OrderCancelR
 def complete_order(store: MemoryStore, sent: rq.WritebackOrder) -> rs.OrderCompleteResponse:
     order = store.order(sent.channel_order_refnum)
     if order is None:
-        return rs.OrderCompleteResponse(
-            status="fail",
-            events=_not_found(sent),
-        )
+        return rs.OrderCompleteResponse(status="fail", events=_not_found(sent))
     if order.status == "cancelled":
         return rs.OrderCompleteResponse(status="fail", events=[_closed(order, "completed")])
     if order.status == "completed":
@@ -320,16 +317,7 @@ def _count_lines(
     for refnum, sku, quantity in sent:
         item = order.item(refnum, sku)
         if item is None:
-            events.append(
-                _item_event(
-                    "UNKNOWN_ORDER_ITEM",
-                    f"Order {order.refnum!r} has no line {refnum or sku!r}.",
-                    order,
-                    refnum=refnum,
-                    sku=sku,
-                    shipment_id=shipment_id,
-                )
-            )
+            events.append(_unknown_line(order, refnum, sku, shipment_id))
         elif quantity is None or quantity <= 0:
             events.append(
                 _item_event(
