@@ -329,7 +329,7 @@ def _unknown_order(action: str) -> Callable[[Seeded], Awaitable[None]]:
     return run
 
 
-async def _shipment_items(ctx: Seeded, refnum: str, order: SeedOrder) -> list[dict[str, Any]]:
+async def _order_items(ctx: Seeded, refnum: str, order: SeedOrder) -> list[dict[str, Any]]:
     """Every line of the order, with the channel's own item refnums when order_pull gives them."""
     if "order_pull" not in ctx.probe.capabilities:
         return [{"sku": line.sku, "quantity": line.quantity} for line in order.lines]
@@ -346,37 +346,53 @@ async def _shipment_items(ctx: Seeded, refnum: str, order: SeedOrder) -> list[di
     ]
 
 
+# What RetailOps has done to an order before it sends each call: a return comes
+# after the goods were shipped and the payment captured.
+_LIFE_BEFORE: dict[str, tuple[str, ...]] = {
+    "order_shipment_submit": (),
+    "order_settle_payment": (),
+    "order_returned": ("order_shipment_submit", "order_settle_payment"),
+}
+
+
+async def _send_once(ctx: Seeded, rule: str, action: str, refnum: str, where: str) -> None:
+    """Send ``action`` about the seeded order ``refnum``; any error event breaks ``rule``."""
+    order = SEED_ORDERS[list(ctx.refnums).index(refnum)]
+    request = request_naming(action, refnum, order)
+    if action in ("order_shipment_submit", "order_returned"):
+        items = await _order_items(ctx, refnum, order)
+        if action == "order_shipment_submit":
+            request["shipment"] = _shipment(5001, items)
+        else:
+            request["return"]["items"][0].update(items[0], quantity=1)
+    answer = await ctx.probe.call(action, where, **request)
+    errors = [e for e in events_of(answer) if e.event_type == "error"]
+    if errors:
+        raise ConformanceFailure(rule, where, f"answered errors: {describe_events(errors)}")
+
+
 def _sent_twice(rule: str, action: str) -> Callable[[Seeded], Awaitable[None]]:
     async def run(ctx: Seeded) -> None:
-        refnum, order = ctx.refnums[2], SEED_ORDERS[2]
-        request = request_naming(action, refnum, order)
-        if action == "order_shipment_submit":
-            items = await _shipment_items(ctx, refnum, order)
-            request["shipment"] = _shipment(5001, items)
+        refnum = ctx.refnums[2]
+        for earlier in _LIFE_BEFORE[action]:
+            if earlier in ctx.probe.capabilities:
+                where = f"{earlier} for order {refnum}, before {action}"
+                await _send_once(ctx, rule, earlier, refnum, where)
         before = await ctx.snapshot()
-        first = await ctx.probe.call(action, f"{action} for order {refnum}, first time", **request)
-        errors = [e for e in events_of(first) if e.event_type == "error"]
-        if errors:
-            raise ConformanceFailure(
-                rule,
-                f"{action} for order {refnum}, first time",
-                f"answered errors, so the re-send cannot be judged: {describe_events(errors)}",
-            )
+        first = f"{action} for order {refnum}, first time"
+        await _send_once(ctx, rule, action, refnum, first)
         after_first = await ctx.snapshot()
         if after_first == before:
             raise ConformanceFailure(
                 rule,
-                f"{action} for order {refnum}, first time",
+                first,
                 "the harness's snapshot() shows no change, so the re-send cannot be judged "
                 "(does snapshot() include what this call records?)",
             )
-        where = f"{action} for order {refnum}, sent again unchanged"
-        second = await ctx.probe.call(action, where, **request)
-        errors = [e for e in events_of(second) if e.event_type == "error"]
-        if errors:
-            raise ConformanceFailure(rule, where, f"answered errors: {describe_events(errors)}")
+        again = f"{action} for order {refnum}, sent again unchanged"
+        await _send_once(ctx, rule, action, refnum, again)
         if await ctx.snapshot() != after_first:
-            raise ConformanceFailure(rule, where, "the backend changed")
+            raise ConformanceFailure(rule, again, "the backend changed")
 
     return run
 
