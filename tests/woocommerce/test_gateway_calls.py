@@ -6,9 +6,22 @@ Every 200 answer is checked against the contract by the gateway client
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tests.woocommerce.conftest import WooGatewayFactory, codes
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from gateway.app import create_app
+from gateway.contract import ACTIONS
+from gateway.verification import verify_channel
+from tests.woocommerce.conftest import (
+    CHANNEL_ID,
+    TOKEN,
+    WooGatewayFactory,
+    codes,
+    gateway_config,
+)
 from tests.woocommerce.fake_woocommerce import CAPTURE_NAMESPACE, FakeWooCommerce
 
 
@@ -347,3 +360,18 @@ async def test_order_returned_with_api_refund_and_a_refused_amount(
     body = await gw.ok("order_returned", order=ref, **{"return": too_much})
     assert codes(body) == ["woocommerce_rest_cannot_create_order_refund"]
     assert len(fake.refunds[order["id"]]) == 1
+
+
+async def test_verify_passes_all_11_calls_and_writes_nothing_to_the_store(
+    aiohttp_server: Callable[[web.Application], Awaitable[TestServer]],
+    store: TestServer,
+    fake: FakeWooCommerce,
+) -> None:
+    fake.add_order([(fake.add_product("MUG"), 1)])
+    server = await aiohttp_server(create_app(gateway_config(fake.base_url)))
+    checks = await verify_channel(
+        str(server.make_url("/")), ACTIONS.values(), auth_key=TOKEN, channel_id=CHANNEL_ID
+    )
+    assert [c.line() for c in checks if not c.passed] == []
+    assert len(checks) == 11
+    assert fake.writes() == 0, "the verifier's samples name no real order or SKU"
