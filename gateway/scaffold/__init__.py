@@ -37,6 +37,7 @@ def placeholders(name: str) -> dict[str, str]:
         "title": " ".join(word.capitalize() for word in words),
         "distribution": f"retailops-adapter-{'-'.join(words)}",
         "module": f"retailops_{'_'.join(words)}",
+        "camel": camel,
         "adapter_class": f"{camel}Adapter",
         "settings_class": f"{camel}Settings",
         "env_prefix": "_".join(words).upper(),
