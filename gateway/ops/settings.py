@@ -62,7 +62,9 @@ class LimitsConfig(_Section):
         description="Seconds a call may wait for a free slot before the 503 channel_busy.",
     )
     call_deadline: float = Field(
-        default=60.0, gt=0, description="Seconds a call may take before the 503 deadline_exceeded."
+        default=120.0,
+        gt=0,
+        description="Seconds a call may take before the 503 deadline_exceeded.",
     )
     retry_after: int = Field(
         default=5, ge=1, description="Retry-After (seconds) sent with those two 503 answers."
