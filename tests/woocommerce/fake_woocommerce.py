@@ -247,6 +247,8 @@ class FakeWooCommerce:
         status: str = "processing",
         currency: str = "USD",
         first_name: str = "John",
+        email: str | None = None,
+        shipping: float | None = None,
         created: datetime | None = None,
         paid: bool = True,
     ) -> dict[str, Any]:
@@ -274,6 +276,10 @@ class FakeWooCommerce:
             line_items=[],
         )
         order["billing"]["first_name"] = order["shipping"]["first_name"] = first_name
+        if email is not None:
+            order["billing"]["email"] = email
+        if shipping is not None:
+            order["shipping_lines"][0]["total"] = _money(shipping)
         for record, quantity in lines:
             line = copy.deepcopy(line_template)
             price = float(record["price"] or 0)
