@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from gateway.contract import ACTIONS
+from gateway.verification import verify_channel
 from tests.shopify.fake_shop import gid
 from tests.shopify.fake_shopify import FakeShopify
-from tests.shopify.gateway_support import call, codes, gateway_client
+from tests.shopify.gateway_support import AUTH_TOKEN, CHANNEL_ID, call, codes, gateway_client
 
 
 @pytest.fixture
@@ -373,3 +375,16 @@ async def test_order_returned_refunds_once_per_return_id(
     }
     refused = await call(gateway, "order_returned", **other)
     assert codes(refused) == ["REFUND_REJECTED"]
+
+
+async def test_verify_passes_and_changes_nothing(gateway: TestClient, fake: FakeShopify) -> None:
+    fake.shop.add_order([("A", 1, "1.00")])
+    checks = await verify_channel(
+        str(gateway.make_url("")).rstrip("/"),
+        ACTIONS.values(),
+        auth_key=AUTH_TOKEN,
+        channel_id=CHANNEL_ID,
+    )
+    assert [c.line() for c in checks if not c.passed] == []
+    assert len(checks) == 11
+    assert not fake.shop.applied  # the samples name orders and SKUs the shop does not have

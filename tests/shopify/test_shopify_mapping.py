@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -17,6 +19,7 @@ from adapters.shopify.mapping import (
     product_set_variables,
     sku_search,
 )
+from gateway.config import load_config
 from gateway.contract import PAGE_TOKEN_MAX_LENGTH, InventoryUpdate, PackageItem
 from gateway.feed import FeedProduct
 
@@ -149,3 +152,12 @@ def test_only_uncaptured_authorisations_are_captured() -> None:
 
     transactions = [txn("1", "AUTHORIZATION"), txn("2", "AUTHORIZATION"), txn("3", "CAPTURE", "1")]
     assert [t["id"] for t in authorisations_to_capture(transactions)] == ["2"]
+
+
+def test_example_config_is_valid() -> None:
+    path = Path(__file__).resolve().parents[2] / "config" / "shopify.example.yaml"
+    config = load_config(path, environ={"RETAILOPS_AUTH_TOKEN": "k", "SHOPIFY_ACCESS_TOKEN": "t"})
+    [channel] = config.channels
+    assert isinstance(channel.settings, ShopifySettings)
+    assert channel.settings.api_version == "2026-10"
+    assert channel.settings.access_token.get_secret_value() == "t"
