@@ -209,6 +209,9 @@ class FakeShop:
         financial_status: str = "paid",
         currency: str = "USD",
         created_at: str | None = None,
+        shipping: str = "5.00",
+        email: str = "buyer@example.com",
+        customer_name: str = "Ada Lovelace",
     ) -> Order:
         """An order for (sku, quantity, unit price) lines, paid or only authorised."""
         order_id = next(self._ids)
@@ -217,7 +220,7 @@ class FakeShop:
             Line(next(self._ids), sku, f"Item {sku}", qty, Decimal(price))
             for sku, qty, price in lines
         ]
-        total = sum((line.unit_price * line.quantity for line in order_lines), Decimal("5.00"))
+        total = sum((line.unit_price * line.quantity for line in order_lines), Decimal(shipping))
         kind = "AUTHORIZATION" if financial_status == "authorized" else "SALE"
         order = Order(
             id=order_id,
@@ -227,9 +230,11 @@ class FakeShop:
             lines=order_lines,
             transactions=[Transaction(next(self._ids), kind, "SUCCESS", "shopify_payments", total)],
             currency=currency,
+            email=email,
+            shipping_price=Decimal(shipping),
             address={
-                "firstName": "Ada",
-                "lastName": "Lovelace",
+                "firstName": customer_name.partition(" ")[0],
+                "lastName": customer_name.partition(" ")[2],
                 "address1": "1 Main St",
                 "city": "Springfield",
                 "provinceCode": "IL",
@@ -237,7 +242,7 @@ class FakeShop:
                 "zip": "62701",
                 "countryCodeV2": "US",
                 "phone": "+15555550100",
-                "name": "Ada Lovelace",
+                "name": customer_name,
                 "company": None,
                 "address2": None,
             },
