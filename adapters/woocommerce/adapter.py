@@ -196,7 +196,8 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
             reply = await self.client.request("POST", endpoint, data=body)
         except WooCommerceError as error:
             return [BatchOutcome(item, error=(error.code, error.message)) for item in items]
-        answers = {action: iter(reply.body.get(action) or []) for action in body}
+        answered = reply.body if isinstance(reply.body, dict) else {}
+        answers = {action: iter(answered.get(action) or []) for action in body}
         outcomes = []
         for item in items:
             entry = next(answers[item.action], None)
@@ -208,31 +209,33 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
         return outcomes
 
     async def _write_catalog(
-        self, endpoint: str, items: list[BatchItem]
+        self, endpoint: str, items: list[BatchItem], *, parent_id: int | None = None
     ) -> tuple[list[BatchOutcome], list[Event]]:
         """Create or update by SKU; a create refused as a duplicate SKU becomes an update.
 
-        That happens when a SKU was created by an earlier try whose answer was lost.
+        That happens when a SKU was created by an earlier try whose answer was
+        lost. Only a SKU found under the same parent (``parent_id``; None for
+        products) is updated; any other stays an error.
         """
         outcomes = await self._batch(endpoint, items)
-        duplicates = [
-            o
-            for o in outcomes
+        duplicates = {
+            index: o.item
+            for index, o in enumerate(outcomes)
             if o.item.action == "create" and o.error and o.error[0] in _DUPLICATE_SKU_CODES
-        ]
+        }
         if duplicates:
-            skus = [o.item.key for o in duplicates]
+            skus = [item.key for item in duplicates.values()]
             self._forget(skus)
             found = await self._resolve_skus(skus)
-            retry = [
-                BatchItem(
-                    o.item.key, "update", {**o.item.payload, "id": found[o.item.key].product_id}
-                )
-                for o in duplicates
-                if o.item.key in found
-            ]
-            retried = {o.item.key: o for o in await self._batch(endpoint, retry)}
-            outcomes = [retried.get(o.item.key, o) if o in duplicates else o for o in outcomes]
+            again = {
+                index: BatchItem(item.key, "update", {**item.payload, "id": ref.product_id})
+                for index, item in duplicates.items()
+                if (ref := found.get(item.key)) is not None and ref.parent_id == parent_id
+            }
+            retried = await self._batch(endpoint, list(again.values()))
+            outcomes = [*outcomes]
+            for index, outcome in zip(again, retried, strict=True):
+                outcomes[index] = outcome
         events = []
         for outcome in outcomes:
             if outcome.record is not None:
@@ -313,7 +316,9 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
                         sku_number=variant.sku,
                     )
                 )
-        _, write_events = await self._write_catalog(f"products/{parent_id}/variations/batch", items)
+        _, write_events = await self._write_catalog(
+            f"products/{parent_id}/variations/batch", items, parent_id=parent_id
+        )
         return events + write_events
 
     async def inventory_push(self, request: rq.InventoryPushRequest) -> rs.InventoryPushResponse:

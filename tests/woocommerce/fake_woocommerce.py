@@ -228,6 +228,11 @@ class FakeWooCommerce:
             record["type"] = "variable"
         return record
 
+    def delete_product(self, record: dict[str, Any]) -> None:
+        """Delete a product for good, as the admin's "delete permanently" does."""
+        del self.products[record["id"]]
+        self._by_sku.pop(record["sku"], None)
+
     def add_variation(
         self, parent: dict[str, Any], sku: str, *, options: dict[str, str], price: float = 10.0
     ) -> dict[str, Any]:

@@ -169,3 +169,32 @@ def inventory_request(stock: list[tuple[str, int]]) -> Any:
             "inventory_updates": [{"sku": s, "quantity_available": q} for s, q in stock],
         }
     )
+
+
+async def test_a_create_whose_answer_was_lost_becomes_an_update(
+    woo_gateway: WooGatewayFactory, fake: FakeWooCommerce
+) -> None:
+    gw = await woo_gateway()
+    fake.inject("drop_after", method="POST", path="/products/batch")
+    products = [{"sku": "NEW-1", "title": "New", "price": 3}]
+    body = await gw.ok("catalog_push", template_output={"products": products})
+    assert body["events"] == []
+    # The lost create, its retry refused as a duplicate SKU, the look-up, the update.
+    assert fake.count("POST", "/products/batch") == 3
+    assert fake.count("GET", "/products") == 2
+    assert [(p["sku"], p["regular_price"]) for p in fake.products.values()] == [("NEW-1", "3.00")]
+
+
+async def test_a_sku_deleted_since_it_was_cached_is_looked_up_again(
+    woo_gateway: WooGatewayFactory, fake: FakeWooCommerce
+) -> None:
+    old = fake.add_product("MUG")
+    gw = await woo_gateway()
+    stock = [{"sku": "MUG", "quantity_available": 2}]
+    await gw.ok("inventory_push", inventory_updates=stock)
+    fake.delete_product(old)  # deleted in the admin, then made again
+    new = fake.add_product("MUG")
+    refused = await gw.ok("inventory_push", inventory_updates=stock)
+    assert codes(refused) == ["woocommerce_rest_product_invalid_id"]
+    assert (await gw.ok("inventory_push", inventory_updates=stock))["events"] == []
+    assert new["stock_quantity"] == 2
