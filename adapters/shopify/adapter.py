@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from typing import Any, ClassVar, TypeVar
 
 import structlog
@@ -29,7 +29,7 @@ from gateway.adapter import BackendUnavailable, ChannelAdapter, CheckFailed
 from gateway.contract import ACTIONS, Event, ResponseModel, make_event
 from gateway.contract import requests as rq
 from gateway.contract import responses as rs
-from gateway.feed import parse_feed
+from gateway.feed import FeedProduct, parse_feed
 from gateway.upstream import call_with_retries
 
 log = structlog.get_logger("adapters.shopify")
@@ -87,8 +87,8 @@ ResponseT = TypeVar("ResponseT", bound=ResponseModel)
 
 
 def answers_refusals(
-    method: Callable[[Any, RequestT], Awaitable[ResponseT]],
-) -> Callable[[Any, RequestT], Awaitable[ResponseT]]:
+    method: Callable[[Any, RequestT], Coroutine[Any, Any, ResponseT]],
+) -> Callable[[Any, RequestT], Coroutine[Any, Any, ResponseT]]:
     """Turn a refusal of the whole call by Shopify (a missing scope, say) into an error event."""
     action = ACTIONS[method.__name__]
 
@@ -150,8 +150,9 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
                 or wanted in (location["id"], str(location["legacyResourceId"]))
                 or location["name"].casefold() == wanted.casefold()
             ):
-                self.location_id, self.location_name = location["id"], location["name"]
-                return location["id"]
+                self.location_id = str(location["id"])
+                self.location_name = str(location["name"])
+                return self.location_id
         names = ", ".join(repr(loc["name"]) for loc in locations) or "none"
         raise ShopifyError(f"location {wanted!r} not found among active locations: {names}")
 
@@ -206,7 +207,7 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
         return rs.CatalogPushResponse(events=events)
 
     async def _set_product(
-        self, product: Any, existing: dict[str, tuple[str, str]]
+        self, product: FeedProduct, existing: dict[str, tuple[str, str]]
     ) -> Event | None:
         variables = mapping.product_set_variables(product, existing)
         if "handle" in variables["identifier"]:
@@ -439,7 +440,8 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
         variables = {"id": order_id, "namespace": METAFIELD_NAMESPACE, "key": SHIPMENTS_KEY}
         send = self.client.execute if retry else self.client.execute_once
         data = await send(doc.ORDER_STATE, variables, operation="orderState")
-        return data.get("order")  # type: ignore[no-any-return]
+        order: JSON | None = data.get("order")
+        return order
 
     async def _find_order(self, refnum: str | None, events: list[Event]) -> tuple[str, JSON] | None:
         """The order's id and state, or None with an error event saying why."""
@@ -539,7 +541,8 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
             numeric_id(line["id"]): line["id"] for line in calculated["lineItems"]["nodes"]
         }
         for line_number, quantity in changes.items():
-            # Setting a quantity is absolute, so a retried call changes nothing more.
+            # A calculated line shares its line item's number; the begin answer lists the
+            # first 100. Setting a quantity is absolute: a retried call changes nothing more.
             payload = (
                 await self.client.execute(
                     doc.ORDER_EDIT_SET_QUANTITY,
@@ -802,14 +805,16 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
             )
         for auth in pending:
             amount = auth["amountSet"]["shopMoney"]["amount"]
+
+            def captured(state: JSON, auth_id: str = auth["id"]) -> bool:
+                still_open = mapping.authorisations_to_capture(state["transactions"])
+                return auth_id not in {t["id"] for t in still_open}
+
             result = await self._guarded_write(
                 "orderCapture",
                 doc.ORDER_CAPTURE,
                 {"input": {"id": order_id, "parentTransactionId": auth["id"], "amount": amount}},
-                lambda s, auth_id=auth["id"]: (
-                    auth_id
-                    not in {t["id"] for t in mapping.authorisations_to_capture(s["transactions"])}
-                ),
+                captured,
                 order_id,
             )
             if result and result["orderCapture"]["userErrors"]:

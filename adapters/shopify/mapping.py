@@ -262,7 +262,7 @@ def payment_transactions_from_shopify(
         mapped.append(
             PaymentTransaction(
                 payment_processing_type="channel_giftcert" if gift_card else "channel_payment",
-                transaction_type="giftcard" if gift_card else kind,  # type: ignore[arg-type]
+                transaction_type="giftcard" if gift_card else kind,
                 payment_type=gateway,
                 amount=_amount(transaction["amountSet"]) or 0.0,
             )

@@ -39,7 +39,7 @@ class ShopifySettings(AdapterSettings):
     )
     acknowledged_tag: str = Field(default="retailops-imported", min_length=1, max_length=40)
     pull_financial_statuses: list[FinancialStatus] = Field(
-        default_factory=lambda: ["paid", "authorized"], min_length=1
+        default=["paid", "authorized"], min_length=1
     )
     pull_created_after: str | None = Field(
         default=None,
