@@ -11,16 +11,17 @@ would otherwise be done twice when an answer is lost.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from adapters.woocommerce import mapping
 from adapters.woocommerce.client import WooCommerceClient, WooCommerceError
 from adapters.woocommerce.settings import WooCommerceSettings
 from gateway.adapter import ChannelAdapter, CheckFailed
-from gateway.contract import Event, make_event
+from gateway.contract import ACTIONS, Event, ResponseModel, make_event
 from gateway.contract import requests as rq
 from gateway.contract import responses as rs
 from gateway.feed import FeedProduct, parse_feed
@@ -70,6 +71,30 @@ def _refused(error: WooCommerceError, what: str, **identifiers: str | None) -> E
     return make_event(
         "error", error.code, f"WooCommerce refused {what}: {error.message}", **identifiers
     )
+
+
+ActionT = TypeVar("ActionT", bound=rq.BaseRequest)
+AnswerT = TypeVar("AnswerT", bound=ResponseModel)
+AdapterT = TypeVar("AdapterT", bound="WooCommerceAdapter")
+
+
+def _refusals_answered(
+    method: Callable[[AdapterT, ActionT], Coroutine[Any, Any, AnswerT]],
+) -> Callable[[AdapterT, ActionT], Coroutine[Any, Any, AnswerT]]:
+    """Answer a refusal the call did not handle itself as an error event (and ``fail``)."""
+    action = ACTIONS[method.__name__]
+
+    @functools.wraps(method)
+    async def answer(self: AdapterT, request: ActionT) -> AnswerT:
+        try:
+            return await method(self, request)
+        except WooCommerceError as error:
+            fields: dict[str, Any] = {"events": [_refused(error, action.name)]}
+            if "status" in action.response.model_fields:
+                fields["status"] = "fail"
+            return action.response.model_validate(fields)  # type: ignore[return-value]
+
+    return answer
 
 
 def _order_id(refnum: str | None) -> int | None:
@@ -254,6 +279,7 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
 
     # --- catalog ---------------------------------------------------------------
 
+    @_refusals_answered
     async def catalog_push(self, request: rq.CatalogPushRequest) -> rs.CatalogPushResponse:
         products, events = parse_feed(request.feed)
         all_skus = [p.sku for p in products] + [v.sku for p in products for v in p.variants]
@@ -321,6 +347,7 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
         )
         return events + write_events
 
+    @_refusals_answered
     async def inventory_push(self, request: rq.InventoryPushRequest) -> rs.InventoryPushResponse:
         # The last quantity given for a SKU wins.
         quantities = {update.sku: update.quantity_available for update in request.inventory_updates}
@@ -406,6 +433,7 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
                 )
         return mapped, events
 
+    @_refusals_answered
     async def order_pull(self, request: rq.OrderPullRequest) -> rs.OrderPullResponse:
         if request.specific_orders:
             return await self._pull_specific([o.channel_refnum for o in request.specific_orders])
@@ -452,7 +480,9 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
                 found.last_seen = position
                 if not mapping.meta_value(order, s.meta_keys.acknowledged):
                     found.orders.append(order)
-            found.exhausted = len(listed) < s.page_size or page >= (reply.total_pages or page)
+            found.exhausted = len(listed) < s.page_size or (
+                reply.total_pages is not None and page >= reply.total_pages
+            )
             if found.exhausted or found.orders:
                 break
         return found
@@ -491,6 +521,7 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
 
     # --- orders: writing -------------------------------------------------------
 
+    @_refusals_answered
     async def order_acknowledge(
         self, request: rq.OrderAcknowledgeRequest
     ) -> rs.OrderAcknowledgeResponse:
@@ -537,6 +568,7 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
         )
         return dict(reply.body)
 
+    @_refusals_answered
     async def order_update(self, request: rq.OrderUpdateRequest) -> rs.OrderUpdateResponse:
         refnum = request.order.channel_order_refnum
         order = await self._fetch_order(refnum)
@@ -597,12 +629,14 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
             ]
         return "success", []
 
+    @_refusals_answered
     async def order_cancel(self, request: rq.OrderCancelRequest) -> rs.OrderCancelResponse:
         status, events = await self._set_status(
             request.order.channel_order_refnum, "cancelled", mapping.FINAL_STATUSES
         )
         return rs.OrderCancelResponse(status=status, events=events)
 
+    @_refusals_answered
     async def order_complete(self, request: rq.OrderCompleteRequest) -> rs.OrderCompleteResponse:
         status, events = await self._set_status(
             request.order.channel_order_refnum, "completed", frozenset({"cancelled", "refunded"})
@@ -634,6 +668,7 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
 
         return bool(await self.client.guarded(operation, attempt))
 
+    @_refusals_answered
     async def order_shipment_submit(
         self, request: rq.OrderShipmentSubmitRequest
     ) -> rs.OrderShipmentSubmitResponse:
@@ -704,6 +739,7 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
             )
         return rs.OrderShipmentSubmitResponse(events=events)
 
+    @_refusals_answered
     async def order_settle_payment(
         self, request: rq.OrderSettlePaymentRequest
     ) -> rs.OrderSettlePaymentResponse:
@@ -761,6 +797,7 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
             f"{settle.capture_namespace}.",
         )
 
+    @_refusals_answered
     async def order_returned(self, request: rq.OrderReturnedRequest) -> rs.OrderReturnedResponse:
         refnum = request.order.channel_order_refnum
         ret = request.return_

@@ -10,7 +10,7 @@ import pytest
 from adapters.woocommerce import WooCommerceAdapter
 from adapters.woocommerce.client import WooCommerceError
 from gateway.upstream import RetryableError
-from tests.woocommerce.conftest import AdapterFactory, WooGatewayFactory, codes
+from tests.woocommerce.conftest import KEY, AdapterFactory, WooGatewayFactory, codes
 from tests.woocommerce.fake_woocommerce import FakeWooCommerce
 
 # (kind, options): each is a fault the store gives once, then it behaves.
@@ -198,3 +198,21 @@ async def test_a_sku_deleted_since_it_was_cached_is_looked_up_again(
     assert codes(refused) == ["woocommerce_rest_product_invalid_id"]
     assert (await gw.ok("inventory_push", inventory_updates=stock))["events"] == []
     assert new["stock_quantity"] == 2
+
+
+async def test_a_key_that_cannot_read_gets_events_not_errors(
+    woo_gateway: WooGatewayFactory, fake: FakeWooCommerce
+) -> None:
+    order = fake.add_order([(fake.add_product("MUG"), 1)])
+    secret, _ = fake.keys[KEY]
+    fake.keys[KEY] = (secret, "write")
+    gw = await woo_gateway()
+    pulled = await gw.ok("order_pull", page_token="")
+    assert (pulled["orders"], codes(pulled)) == ([], ["woocommerce_rest_authentication_error"])
+    stock = await gw.ok(
+        "inventory_push", inventory_updates=[{"sku": "MUG", "quantity_available": 1}]
+    )
+    assert codes(stock) == ["woocommerce_rest_authentication_error"]
+    cancel = await gw.ok("order_cancel", order={"channel_order_refnum": str(order["id"])})
+    assert (cancel["status"], codes(cancel)) == ("fail", ["woocommerce_rest_authentication_error"])
+    assert fake.count("GET", "/orders") == 1, "a refusal is not retried"
