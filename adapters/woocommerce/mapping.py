@@ -325,6 +325,17 @@ def line_item_changes(
     unmatched: list[WritebackOrderItem] = []
     for item in items:
         line = _find_line(lines, item)
+        if line is None and item.removed and item.channel_item_refnum:
+            # Removed by an earlier send of the same update: nothing left to do.
+            if item.order_item_id is not None:
+                written_back.append(
+                    WritebackLineItem(
+                        order_item_id=item.order_item_id,
+                        refnum=item.channel_item_refnum,
+                        quantity=0,
+                    )
+                )
+            continue
         if line is None:
             unmatched.append(item)
             continue

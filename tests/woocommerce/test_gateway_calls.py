@@ -186,17 +186,15 @@ async def test_order_update_changes_and_removes_line_items(
     order = fake.add_order([(mug, 2), (cap, 1)])
     mug_line, cap_line = (str(line["id"]) for line in order["line_items"])
     gw = await woo_gateway()
-    body = await gw.ok(
-        "order_update",
-        order={
-            "channel_order_refnum": str(order["id"]),
-            "order_items": [
-                {"channel_item_refnum": mug_line, "order_item_id": 1, "quantity": 3},
-                {"channel_item_refnum": cap_line, "order_item_id": 2, "removed": "true"},
-                {"channel_item_refnum": "999", "order_item_id": 3, "quantity": 1},
-            ],
-        },
-    )
+    update = {
+        "channel_order_refnum": str(order["id"]),
+        "order_items": [
+            {"channel_item_refnum": mug_line, "order_item_id": 1, "quantity": 3},
+            {"channel_item_refnum": cap_line, "order_item_id": 2, "removed": "true"},
+            {"channel_item_refnum": "999", "order_item_id": 3, "quantity": 1},
+        ],
+    }
+    body = await gw.ok("order_update", order=update)
     assert codes(body) == ["UNKNOWN_ORDER_ITEM"]
     assert body["line_items"] == [
         {"order_item_id": 1, "refnum": mug_line, "quantity": 3},
@@ -204,6 +202,10 @@ async def test_order_update_changes_and_removes_line_items(
     ]
     assert [(line["sku"], line["quantity"]) for line in order["line_items"]] == [("MUG", 3)]
     assert order["total"] == "25.00"  # 3 x 5 + 10 shipping
+
+    again = await gw.ok("order_update", order=update)
+    assert again == body, "sent again, the same answer"
+    assert [(line["sku"], line["quantity"]) for line in order["line_items"]] == [("MUG", 3)]
 
 
 async def test_order_cancel(woo_gateway: WooGatewayFactory, fake: FakeWooCommerce) -> None:
