@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,7 @@ from gateway.testing import (
     SeedOrder,
     SeedProduct,
 )
+from tests.official_contract import assert_official_response, sdk_available
 
 PLACED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -82,6 +84,10 @@ class MemoryHarness(AdapterHarness):
                 for order in adapter.store.orders()
             ]
         )
+
+    def check_answer(self, action: str, body: dict[str, Any]) -> None:
+        if sdk_available():  # the official files are reference data outside the project
+            assert_official_response(action, body)
 
 
 class TestMemoryAdapterConforms(AdapterConformanceSuite):

@@ -330,3 +330,15 @@ async def test_seed_must_return_one_refnum_per_order() -> None:
 
     with pytest.raises(AssertionError, match="one distinct channel_order_refnum"):
         await run_check(CHECKS_BY_ID["specific-orders"], ShortSeed())
+
+
+async def test_the_harness_can_check_each_answer_further() -> None:
+    class StricterHarness(ReferenceHarness):
+        def check_answer(self, action: str, body: dict[str, Any]) -> None:
+            assert body.get("sku_fanout") == "related_skus", f"{action}: {body}"
+
+    with pytest.raises(ConformanceFailure) as failure:
+        await run_check(CHECKS_BY_ID["catalog_get_config"], StricterHarness())
+    assert str(failure.value).startswith(
+        "[valid-answer] catalog_get_config: catalog_get_config: {'sku_fanout': 'no_fanout'}"
+    )

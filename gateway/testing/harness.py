@@ -11,6 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from gateway.adapter import ChannelAdapter
 
@@ -77,6 +78,13 @@ class AdapterHarness(ABC):
     async def snapshot(self, adapter: ChannelAdapter) -> object:  # type: ignore[type-arg]
         """A comparable picture of what the backend holds (orders, shipments, payments,
         returns): two calls must compare equal exactly when nothing changed in between."""
+
+    def check_answer(self, action: str, body: dict[str, Any]) -> None:  # noqa: B027 (optional)
+        """Further checks of each answer, as the JSON body the gateway would send.
+
+        None by default; raise AssertionError to fail. The project's own tests
+        validate the body against the official RetailOps schema files here.
+        """
 
 
 SEED_PRODUCTS: tuple[SeedProduct, ...] = (

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -43,9 +44,14 @@ def describe_events(events: Sequence[Event]) -> str:
 class Probe:
     """The adapter under test, called by action name with a request given as plain data."""
 
-    def __init__(self, adapter: ChannelAdapter) -> None:  # type: ignore[type-arg]
+    def __init__(
+        self,
+        adapter: ChannelAdapter,  # type: ignore[type-arg]
+        check_answer: Callable[[str, dict[str, Any]], None] | None = None,
+    ) -> None:
         self.adapter = adapter
         self.capabilities = type(adapter).capabilities()
+        self._check_answer = check_answer
 
     async def call(self, action: str, where: str, **fields: Any) -> Any:
         """Send one request; the answer comes back checked against the contract models."""
@@ -129,11 +135,17 @@ class Probe:
         try:
             # Through the gateway's own serialisation, so that a model built with
             # model_construct() or changed after construction is caught too.
-            model.model_validate_json(dump_response(answer))
+            body = dump_response(answer)
+            model.model_validate_json(body)
         except (ValidationError, ValueError, TypeError) as exc:
             raise ConformanceFailure(
                 "valid-answer", where, f"{action} answer breaks {model.__name__}: {exc}"
             ) from exc
+        if self._check_answer is not None:
+            try:
+                self._check_answer(action, json.loads(body))
+            except AssertionError as exc:
+                raise ConformanceFailure("valid-answer", where, str(exc)) from exc
         if action in self.capabilities:
             unsupported = [e for e in events_of(answer) if e.code == UNSUPPORTED_ACTION]
             if unsupported:

@@ -33,7 +33,7 @@ async def run_check(check: Check, harness: AdapterHarness) -> None:
                     f"harness.seed() returned {refnums!r}: it must return one distinct "
                     f"channel_order_refnum for each of the {len(SEED_ORDERS)} orders"
                 )
-        await check.run(Seeded(Probe(adapter), harness, refnums))
+        await check.run(Seeded(Probe(adapter, harness.check_answer), harness, refnums))
     finally:
         await adapter.close()
 
