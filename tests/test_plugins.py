@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import textwrap
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -154,7 +154,7 @@ def test_one_name_from_two_distributions_is_refused(install_plugin: Install) -> 
 # --- at start-up: the configuration loads only what its channels use -------------
 
 
-def _config(adapter: str, settings: dict[str, object]) -> dict[str, object]:
+def _config(adapter: str, settings: Mapping[str, object]) -> dict[str, object]:
     return {
         "channels": [{"id": 7, "auth_token": "t" * 32, "adapter": adapter, "settings": settings}]
     }
