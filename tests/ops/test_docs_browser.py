@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,13 @@ def chromium_binary() -> str:
     pytest.skip("no chromium binary on PATH (Debian package 'chromium', installed by .ci/run)")
 
 
-async def run_chromium(url: str, profile: Path, *options: str) -> bytes:
+async def run_chromium(url: str, work: Path, *options: str) -> bytes:
+    """Chromium's standard output for ``url``, with a profile of its own in ``work``.
+
+    A fresh profile each run: a second browser on a profile still locked by the
+    first would hand its work to that one and exit at once.
+    """
+    profile = Path(tempfile.mkdtemp(prefix="profile-", dir=work))
     process = await asyncio.create_subprocess_exec(
         chromium_binary(),
         *CHROMIUM_FLAGS,
@@ -50,15 +57,15 @@ async def run_chromium(url: str, profile: Path, *options: str) -> bytes:
         *options,
         url,
         stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
-        output, _ = await asyncio.wait_for(process.communicate(), CHROMIUM_TIMEOUT)
+        output, errors = await asyncio.wait_for(process.communicate(), CHROMIUM_TIMEOUT)
     except TimeoutError:
         process.kill()
         await process.wait()
         raise
-    assert process.returncode == 0
+    assert process.returncode == 0, errors.decode(errors="replace")[-2000:]
     return output
 
 
@@ -67,7 +74,7 @@ async def test_swagger_ui_lists_the_11_calls(gateway: GatewayFactory, tmp_path: 
     client = await gateway(probe_config())
     url = str(client.client.make_url("/docs"))
 
-    dom = (await run_chromium(url, tmp_path / "profile", "--dump-dom")).decode()
+    dom = (await run_chromium(url, tmp_path, "--dump-dom")).decode()
     listed = re.findall(r'id="operations-(?!tag-)[a-z]+-([a-z_]+)"', dom)
     assert sorted(listed) == sorted(ACTIONS)
     assert "OAS 3.1" in dom
@@ -75,9 +82,7 @@ async def test_swagger_ui_lists_the_11_calls(gateway: GatewayFactory, tmp_path: 
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "docs.png"
     screenshot.unlink(missing_ok=True)
-    await run_chromium(
-        url, tmp_path / "profile", "--window-size=1280,1800", f"--screenshot={screenshot}"
-    )
+    await run_chromium(url, tmp_path, "--window-size=1280,1800", f"--screenshot={screenshot}")
     image = screenshot.read_bytes()
     assert image.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(image) > 20_000  # a rendered page, not a blank one
