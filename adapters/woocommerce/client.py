@@ -131,6 +131,7 @@ class WooCommerceClient:
         self._retry = retry
         self._apis: dict[str, API] = {}
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="woocommerce")
+        self._slots = asyncio.Semaphore(concurrency)
 
     def _api(self, namespace: str) -> API:
         """The package's client for one REST namespace (wc/v3, or an extension's)."""
@@ -216,7 +217,8 @@ class WooCommerceClient:
 
         loop = asyncio.get_running_loop()
         try:
-            async with asyncio.timeout(self._timeout * _WHOLE_CALL_FACTOR):
+            # A free thread first, so that waiting in line does not count against the call.
+            async with self._slots, asyncio.timeout(self._timeout * _WHOLE_CALL_FACTOR):
                 response = await loop.run_in_executor(self._pool, send)
         except (TimeoutError, requests.Timeout) as exc:
             raise StoreTimeout(f"{operation}: timed out") from exc

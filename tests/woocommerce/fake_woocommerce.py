@@ -184,6 +184,8 @@ class FakeWooCommerce:
         self._nonces: set[tuple[str, str]] = set()
         self._clock = datetime(2024, 1, 1, tzinfo=UTC)
         self._in_flight = 0
+        # The most calls handled at once, to check a client's concurrency bound.
+        self.most_in_flight = 0
         self._by_sku: dict[str, int] = {}
         self._late_calls: set[asyncio.Future[web.StreamResponse]] = set()
         self.app = self._make_app()
@@ -350,6 +352,7 @@ class FakeWooCommerce:
         route = resource.canonical if resource is not None else request.path
         self.calls[f"{request.method} {route.removeprefix('/wp-json/wc/v3')}"] += 1
         self._in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self._in_flight)
         try:
             return await handler(request)
         finally:

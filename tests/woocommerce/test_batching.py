@@ -61,3 +61,18 @@ async def test_a_fresh_process_looks_skus_up_in_comma_lists(
     assert fake.count("GET", "/products") == 5  # 210 SKUs, 50 a look-up
     assert fake.count("POST", "/products/batch") == 3
     assert fake.count("POST", "/products/{id}/variations/batch") == 2
+
+
+async def test_calls_in_flight_are_bounded_by_concurrency(
+    woo_gateway: WooGatewayFactory, fake: FakeWooCommerce
+) -> None:
+    for n in range(8):
+        fake.add_product(f"S-{n}")
+    gw = await woo_gateway(concurrency=2, batch_size=1)
+    fake.inject("slow", delay=0.05, method="POST", path="/products/batch", times=8)
+    updates = [{"sku": f"S-{n}", "quantity_available": n} for n in range(8)]
+    body = await gw.ok("inventory_push", inventory_updates=updates)
+    await fake.quiet()
+    assert body["events"] == []
+    assert fake.count("POST", "/products/batch") == 8
+    assert fake.most_in_flight == 2
