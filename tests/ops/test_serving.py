@@ -41,11 +41,16 @@ def free_port() -> int:
 class ServedGateway:
     process: subprocess.Popen[bytes]
     port: int
+    ops_port: int | None
     log_path: Path
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ops_url(self) -> str:
+        return f"http://127.0.0.1:{self.ops_port or self.port}"
 
     def log_events(self) -> list[str]:
         """Each JSON log line's event; a channel call's request line as "request <action>"."""
@@ -60,14 +65,18 @@ class ServedGateway:
 
 @contextmanager
 def gateway_process(
-    tmp_path: Path, settings: dict[str, Any], *args: str, grace: float = 10.0
+    tmp_path: Path,
+    settings: dict[str, Any],
+    *args: str,
+    grace: float = 10.0,
+    ops_port: int | None = None,
 ) -> Iterator[ServedGateway]:
     """``serve`` on a free port with one default probe channel; killed if still running."""
     port = free_port()
     config = {
         "server": {"host": "127.0.0.1", "port": port},
         "logging": {"format": "json"},
-        "ops": {"shutdown_grace_period": grace},
+        "ops": {"shutdown_grace_period": grace, "port": ops_port},
         "channels": [
             {"default": True, "auth_token": "probe-token", "adapter": "probe", "settings": settings}
         ],
@@ -88,7 +97,7 @@ def gateway_process(
             stderr=subprocess.STDOUT,
         )
     try:
-        yield ServedGateway(process, port, log_path)
+        yield ServedGateway(process, port, ops_port, log_path)
     finally:
         if process.poll() is None:
             process.kill()
@@ -120,7 +129,7 @@ async def wait_until_healthy(gateway: ServedGateway, session: aiohttp.ClientSess
         if gateway.process.poll() is not None:
             pytest.fail(f"the gateway exited: {gateway.log_path.read_text()}")
         try:
-            async with session.get(f"{gateway.url}/healthz") as response:
+            async with session.get(f"{gateway.ops_url}/healthz") as response:
                 return response.status == 200
         except aiohttp.ClientConnectionError:
             return False
@@ -129,7 +138,7 @@ async def wait_until_healthy(gateway: ServedGateway, session: aiohttp.ClientSess
 
 
 async def in_flight(gateway: ServedGateway, session: aiohttp.ClientSession) -> float:
-    async with session.get(f"{gateway.url}/metrics") as response:
+    async with session.get(f"{gateway.ops_url}/metrics") as response:
         text = await response.text()
     (line,) = [x for x in text.splitlines() if x.startswith("retailops_gateway_requests_in_flight")]
     return float(line.split()[-1])
@@ -192,15 +201,17 @@ async def test_the_grace_period_bounds_the_wait_for_calls_in_flight(
     assert "probe adapter closed" in gateway.log_events()
 
 
-async def test_two_workers_share_the_port_and_their_metrics(
+async def test_two_workers_share_the_ports_and_their_metrics(
     tmp_path: Path, session: aiohttp.ClientSession
 ) -> None:
-    with gateway_process(tmp_path, {}, "--workers", "2") as gateway:
+    with gateway_process(tmp_path, {}, "--workers", "2", ops_port=free_port()) as gateway:
         await wait_until_healthy(gateway, session)
+        async with session.get(f"{gateway.url}/healthz") as response:
+            assert response.status == 404  # on the ops listener only
         pids: set[int] = set()
 
         async def both_answered() -> bool:
-            async with session.get(f"{gateway.url}/healthz") as response:
+            async with session.get(f"{gateway.ops_url}/healthz") as response:
                 pids.add((await response.json())["pid"])
             return len(pids) == 2
 
@@ -214,7 +225,7 @@ async def test_two_workers_share_the_port_and_their_metrics(
                 assert response.status == 200
         # Whichever worker takes the scrape, it reports the calls of both.
         for _ in range(4):
-            async with session.get(f"{gateway.url}/metrics") as response:
+            async with session.get(f"{gateway.ops_url}/metrics") as response:
                 text = await response.text()
             assert (
                 'retailops_gateway_requests_total{action="catalog_get_config",'
