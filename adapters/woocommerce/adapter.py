@@ -97,6 +97,15 @@ def _refusals_answered(
     return answer
 
 
+def _unknown_order(event_type: Literal["error", "warning"], refnum: str | None) -> Event:
+    return make_event(
+        event_type,
+        "UNKNOWN_ORDER",
+        f"There is no WooCommerce order {refnum!r}.",
+        order_refnum=refnum,
+    )
+
+
 def _order_id(refnum: str | None) -> int | None:
     """WooCommerce order ids are the channel refnums; anything else names no order."""
     if refnum is None or not refnum.strip().isdigit():
@@ -409,12 +418,7 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
             except WooCommerceError as error:
                 if error.status != 404:
                     return _refused(error, f"order {refnum}", order_refnum=refnum)
-        return make_event(
-            "error",
-            "UNKNOWN_ORDER",
-            f"There is no WooCommerce order {refnum!r}.",
-            order_refnum=refnum,
-        )
+        return _unknown_order("error", refnum)
 
     def _map_orders(self, orders: Sequence[dict[str, Any]]) -> tuple[list[rs.Order], list[Event]]:
         mapped, events = [], []
@@ -508,12 +512,7 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
             ]
         )
         events.extend(
-            make_event(
-                "warning",
-                "UNKNOWN_ORDER",
-                f"There is no WooCommerce order {refnum!r}.",
-                order_refnum=refnum,
-            )
+            _unknown_order("warning", refnum)
             for refnum, order_id in ids.items()
             if order_id not in found
         )
@@ -532,14 +531,7 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
             refnum = reference.channel_order_refnum
             order_id = _order_id(refnum)
             if order_id is None:
-                events.append(
-                    make_event(
-                        "warning",
-                        "UNKNOWN_ORDER",
-                        f"There is no WooCommerce order {refnum!r}.",
-                        order_refnum=refnum,
-                    )
-                )
+                events.append(_unknown_order("warning", refnum))
                 continue
             value = str(reference.retailops_order_id or int(time.time()))
             items.append(

@@ -11,10 +11,9 @@ from tests.woocommerce.fake_woocommerce import FakeWooCommerce
 MAX_PULLS = 50  # every paging loop below stops here at the latest
 
 
-async def pull_pass(gw: WooGateway, *, acknowledge: bool) -> tuple[list[str], int]:
-    """One pass from a blank token to the end; (refnums in order, pulls made)."""
+async def pull_pass(gw: WooGateway, *, acknowledge: bool, token: str = "") -> tuple[list[str], int]:
+    """Pull from ``token`` (blank: a new pass) to the end; (refnums in order, pulls made)."""
     refnums: list[str] = []
-    token = ""
     for pulls in range(1, MAX_PULLS + 1):
         body = await gw.ok("order_pull", page_token=token)
         page = [order["channel_order_refnum"] for order in body["orders"]]
@@ -84,14 +83,8 @@ async def test_orders_placed_during_a_pass_come_at_its_end(
     gw = await woo_gateway(page_size=3)
     first = await gw.ok("order_pull", page_token="")
     later = orders_of(fake, 2)
-    refnums = [o["channel_order_refnum"] for o in first["orders"]]
-    token = first["next_page_token"]
-    for _ in range(MAX_PULLS):
-        if not token:
-            break
-        body = await gw.ok("order_pull", page_token=token)
-        refnums += [o["channel_order_refnum"] for o in body["orders"]]
-        token = body["next_page_token"]
+    rest, _ = await pull_pass(gw, acknowledge=False, token=first["next_page_token"])
+    refnums = [o["channel_order_refnum"] for o in first["orders"]] + rest
     assert refnums == expected + later
 
 
