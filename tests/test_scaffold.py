@@ -21,6 +21,10 @@ def _files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
+def _contents(folder: Path) -> dict[str, str]:
+    return {name: (folder / name).read_text() for name in _files(folder)}
+
+
 def test_new_adapter_writes_every_part_of_the_package(tmp_path: Path) -> None:
     destination = tmp_path / "bigshop"
     assert main(["new-adapter", "big-shop", "--dir", str(destination)]) == 0
@@ -62,10 +66,27 @@ def test_an_existing_folder_with_files_is_never_overwritten(
         write_scaffold("bigshop", tmp_path)
 
 
+def test_the_default_folder_is_named_after_the_distribution(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["new-adapter", "bigshop"]) == 0
+    assert (tmp_path / "retailops-adapter-bigshop" / "retailops_bigshop" / "adapter.py").is_file()
+
+
+def test_the_name_of_an_installed_adapter_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["new-adapter", "memory", "--dir", str(tmp_path / "memory")]) == 2
+    assert "an adapter named 'memory' is already installed" in capsys.readouterr().err
+    assert not (tmp_path / "memory").exists()
+
+
 def test_the_scaffold_installs_is_listed_and_passes_its_tests(tmp_path: Path) -> None:
     package = tmp_path / "retailops-adapter-bigshop"
     assert main(["new-adapter", "bigshop", "--dir", str(package)]) == 0
-    scaffold_files = _files(package)
+    expected = tmp_path / "expected"  # from this checkout's templates
+    assert main(["new-adapter", "othershop", "--dir", str(expected)]) == 0
     python = fresh_venv(tmp_path / "venv")
     install_offline(python, gateway_sources(tmp_path / "gateway-source"), package)
 
@@ -79,13 +100,10 @@ def test_the_scaffold_installs_is_listed_and_passes_its_tests(tmp_path: Path) ->
     assert loaded[loaded.index(entry) + 1].strip() == "implements 1 of 11: catalog_get_config"
 
     # The templates travel in the wheel: the installed command writes the same package.
-    again = tmp_path / "again"
-    written = run(
-        [command, "new-adapter", "bigshop", "--dir", again],
-        tmp_path,
-    )
+    again = tmp_path / "again"  # bigshop is taken there now
+    written = run([command, "new-adapter", "othershop", "--dir", again], tmp_path)
     assert written.returncode == 0, written.stdout + written.stderr
-    assert _files(again) == scaffold_files
+    assert _contents(again) == _contents(expected)
 
     tests = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], package)
     assert tests.returncode == 0, tests.stdout + tests.stderr

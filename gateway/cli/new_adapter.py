@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gateway.plugins import installed_adapters
 from gateway.scaffold import ScaffoldError, default_destination, placeholders, write_scaffold
 
 
@@ -28,6 +29,15 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    taken = installed_adapters().get(args.name)
+    if taken is not None:
+        # Two distributions under one name are refused when a channel loads it.
+        print(
+            f"new-adapter: an adapter named {args.name!r} is already installed "
+            f"({taken.value}); choose another name",
+            file=sys.stderr,
+        )
+        return 2
     try:
         destination = args.dir or default_destination(args.name)
         written = write_scaffold(args.name, destination)
