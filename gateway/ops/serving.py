@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 from multiprocessing.connection import wait
 from types import FrameType
@@ -97,7 +98,11 @@ def _worker(config: Config) -> None:
     configure_logging(config.logging.level, config.logging.format)
     # The supervisor forwards the stop signal; a Ctrl-C reaching the whole
     # process group is handled the same way by run_server.
-    asyncio.run(run_server(config, reuse_port=True))
+    try:
+        asyncio.run(run_server(config, reuse_port=True))
+    except OSError as exc:
+        log.error("cannot listen", reason=str(exc))
+        sys.exit(1)
 
 
 def _supervise(config: Config, workers: int) -> int:

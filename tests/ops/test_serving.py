@@ -69,10 +69,12 @@ def gateway_process(
     settings: dict[str, Any],
     *args: str,
     grace: float = 10.0,
+    port: int | None = None,
     ops_port: int | None = None,
 ) -> Iterator[ServedGateway]:
-    """``serve`` on a free port with one default probe channel; killed if still running."""
-    port = free_port()
+    """``serve`` (on a free port unless given) with one default probe channel; killed if
+    still running at the end."""
+    port = port or free_port()
     config = {
         "server": {"host": "127.0.0.1", "port": port},
         "logging": {"format": "json"},
@@ -237,3 +239,17 @@ async def test_two_workers_share_the_ports_and_their_metrics(
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+async def test_a_worker_that_cannot_listen_stops_the_others_and_exit_is_1(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))  # without SO_REUSEPORT: the workers' bind fails
+        taken.listen()
+        port = taken.getsockname()[1]
+        with gateway_process(tmp_path, {}, "--workers", "2", port=port) as gateway:
+            assert gateway.wait_for_exit() == 1
+    events = gateway.log_events()
+    assert events.count("cannot listen") == 2
+    assert events[-1] == "workers stopped"
