@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,24 @@ T = TypeVar("T")
 # The thread may outlive its own socket timeouts (connect, then each read);
 # this caps the whole call so a trickling answer cannot hold a thread forever.
 _WHOLE_CALL_FACTOR = 3.0
+
+
+class _HideSignedQueries(logging.Filter):
+    """urllib3 logs each request's URL at debug level; on plain http its query holds the
+    consumer key and the OAuth signature, so the query is left out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                arg.split("?", 1)[0] + "?<signed query hidden>"
+                if isinstance(arg, str) and "oauth_" in arg
+                else arg
+                for arg in record.args
+            )
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_HideSignedQueries())
 
 
 class WooCommerceError(Exception):

@@ -10,7 +10,8 @@ import pytest
 from adapters.woocommerce import WooCommerceAdapter
 from adapters.woocommerce.client import WooCommerceError
 from gateway.upstream import RetryableError
-from tests.woocommerce.conftest import KEY, AdapterFactory, WooGatewayFactory, codes
+from tests.conftest import CapturedLogs
+from tests.woocommerce.conftest import KEY, SECRET, AdapterFactory, WooGatewayFactory, codes
 from tests.woocommerce.fake_woocommerce import FakeWooCommerce
 
 # (kind, options): each is a fault the store gives once, then it behaves.
@@ -216,3 +217,18 @@ async def test_a_key_that_cannot_read_gets_events_not_errors(
     cancel = await gw.ok("order_cancel", order={"channel_order_refnum": str(order["id"])})
     assert (cancel["status"], codes(cancel)) == ("fail", ["woocommerce_rest_authentication_error"])
     assert fake.count("GET", "/orders") == 1, "a refusal is not retried"
+
+
+async def test_keys_and_signatures_stay_out_of_the_logs(
+    woo_gateway: WooGatewayFactory, fake: FakeWooCommerce, captured_logs: CapturedLogs
+) -> None:
+    fake.add_product("MUG")
+    gw = await woo_gateway()
+    fake.inject("drop", path="/products")
+    fake.inject("status", status=503, path="/orders", times=100)
+    await gw.ok("inventory_push", inventory_updates=[{"sku": "MUG", "quantity_available": 1}])
+    assert (await gw.call("order_pull", page_token="")).status == 503
+    logged = captured_logs.text
+    assert "upstream_retry" in logged and "upstream_gave_up" in logged
+    for secret in (KEY, SECRET, "oauth_signature", "oauth_consumer_key"):
+        assert secret not in logged
