@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +25,7 @@ from gateway.testing import (
 from tests.conformance_reference import ReferenceAdapter, ReferenceHarness
 
 CHECKS_BY_ID = {check.id: check for check in CHECKS}
+PROJECT = Path(__file__).resolve().parents[1]
 
 
 class TestReferenceAdapterConforms(AdapterConformanceSuite):
@@ -346,3 +351,33 @@ async def test_the_harness_can_check_each_answer_further() -> None:
     assert str(failure.value).startswith(
         "[valid-answer] catalog_get_config: catalog_get_config: {'sku_fanout': 'no_fanout'}"
     )
+
+
+def test_a_pytest_session_ends_with_a_conformance_summary_per_suite(tmp_path: Path) -> None:
+    # Loaded through the pytest11 entry point, as in any project that installs the gateway.
+    (tmp_path / "test_two_adapters.py").write_text(
+        "import pytest\n"
+        "from gateway.testing import AdapterConformanceSuite\n"
+        "from tests.conformance_reference import ReferenceHarness\n"
+        "from tests.test_conformance_rules import KnownSkuReported\n\n"
+        "class TestGood(AdapterConformanceSuite):\n"
+        "    @pytest.fixture\n"
+        "    def harness(self):\n"
+        "        return ReferenceHarness()\n\n"
+        "class TestKnownSkuReported(AdapterConformanceSuite):\n"
+        "    @pytest.fixture\n"
+        "    def harness(self):\n"
+        "        return ReferenceHarness(KnownSkuReported)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--rootdir", tmp_path, tmp_path],
+        cwd=PROJECT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    summary = done.stdout.partition("= adapter conformance =")[2]
+    assert "test_two_adapters.py::TestGood: 17 passed, 0 failed, 10 skipped" in summary, done.stdout
+    assert "TestKnownSkuReported: 16 passed, 1 failed, 10 skipped (of 27 checks)" in summary
