@@ -21,13 +21,19 @@ FAST_RETRY = {
 }
 
 
+# Request timeout for tests of slow answers: well under the fake's delay of a "slow" fault.
+SLOW_TIMEOUT = 0.5
+
+
 def settings_block(server: TestServer, **overrides: Any) -> dict[str, Any]:
     """The ``settings`` of a Shopify channel pointed at the fake."""
     return {
         "shop_domain": "fake-shop.myshopify.com",
         "access_token": TOKEN,
         "api_base_url": str(server.make_url("")).rstrip("/"),
-        "request_timeout": 0.5,
+        # Generous, so that a loaded test machine does not time out; the tests of
+        # slow answers set SLOW_TIMEOUT below the fake's delay instead.
+        "request_timeout": 3.0,
         "retry": FAST_RETRY,
         **overrides,
     }

@@ -41,7 +41,6 @@ def write_config(tmp_path: Path, base_url: str, **settings: Any) -> str:
         "shop_domain": "fake-shop.myshopify.com",
         "access_token": "${DOCTOR_SHOPIFY_TOKEN}",
         "api_base_url": base_url,
-        "request_timeout": 0.5,
         "retry": FAST_RETRY,
         **settings,
     }

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from tests.shopify.conftest import SLOW_TIMEOUT
 from tests.shopify.fake_shopify import FakeShopify, LeakyBucket
 from tests.shopify.gateway_support import body, call, codes, gateway_client
 from tests.shopify.test_shopify_calls import shipment
@@ -107,8 +108,9 @@ FAULTS = [
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda f: "-".join(map(str, f.values())))
 async def test_stock_push_recovers_from_fault(
-    gateway: TestClient, fake: FakeShopify, fault: dict[str, Any]
+    aiohttp_client: Any, shop_server: TestServer, fake: FakeShopify, fault: dict[str, Any]
 ) -> None:
+    gateway = await gateway_client(aiohttp_client, shop_server, request_timeout=SLOW_TIMEOUT)
     skus = [f"S{n}" for n in range(300)]
     for sku in skus:
         fake.shop.add_product(sku, [sku])
@@ -124,9 +126,10 @@ async def test_stock_push_recovers_from_fault(
 
 @pytest.mark.parametrize("kind", ["drop", "slow"])
 async def test_non_idempotent_writes_are_not_doubled_when_the_answer_is_lost(
-    gateway: TestClient, fake: FakeShopify, kind: str
+    aiohttp_client: Any, shop_server: TestServer, fake: FakeShopify, kind: str
 ) -> None:
     """Each write takes effect, its answer is lost; the retry re-reads the order first."""
+    gateway = await gateway_client(aiohttp_client, shop_server, request_timeout=SLOW_TIMEOUT)
     shop = fake.shop
     for operation in (
         "FulfillmentCreate",
