@@ -26,7 +26,7 @@ from adapters.shopify.client import BACKEND, JSON, ShopifyClient, ShopifyError
 from adapters.shopify.mapping import Unmatched, gid, numeric_id, order_gid
 from adapters.shopify.settings import ShopifySettings
 from gateway.adapter import BackendUnavailable, ChannelAdapter, CheckFailed
-from gateway.contract import ACTIONS, Event, ResponseModel, make_event
+from gateway.contract import ACTIONS, ORDERS_PER_PAGE_MAX, Event, ResponseModel, make_event
 from gateway.contract import requests as rq
 from gateway.contract import responses as rs
 from gateway.feed import FeedProduct, parse_feed
@@ -242,10 +242,18 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
         chunks = [unique[i : i + doc.MAX_ITEMS] for i in range(0, len(unique), doc.MAX_ITEMS)]
 
         async def search(chunk: list[str]) -> list[JSON]:
-            variables = {"first": doc.MAX_ITEMS, "query": mapping.sku_search(chunk)}
-            data = await self.client.execute(document, variables, operation=operation)
+            variables: JSON = {"first": doc.MAX_ITEMS, "query": mapping.sku_search(chunk)}
+            nodes: list[JSON] = []
+            # More than one page only when variants share SKUs; 20 pages is 5,000 variants.
+            for _ in range(20):
+                data = await self.client.execute(document, variables, operation=operation)
+                nodes += data["productVariants"]["nodes"]
+                page = data["productVariants"]["pageInfo"]
+                if not page["hasNextPage"]:
+                    break
+                variables["after"] = page["endCursor"]
             wanted = set(chunk)
-            return [n for n in data["productVariants"]["nodes"] if n.get("sku") in wanted]
+            return [n for n in nodes if n.get("sku") in wanted]
 
         return list(await asyncio.gather(*(search(chunk) for chunk in chunks)))
 
@@ -361,7 +369,16 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
             for r in wanted
             if r not in found
         ]
-        return rs.OrderPullResponse(orders=orders[:100], events=events or None)
+        if len(orders) > ORDERS_PER_PAGE_MAX:
+            events.append(
+                make_event(
+                    "warning",
+                    "TOO_MANY_ORDERS",
+                    f"{len(orders)} orders were asked for; the first {ORDERS_PER_PAGE_MAX} "
+                    "are answered, ask again for the others.",
+                )
+            )
+        return rs.OrderPullResponse(orders=orders[:ORDERS_PER_PAGE_MAX], events=events or None)
 
     async def _add_order(self, node: JSON, orders: list[rs.Order], events: list[Event]) -> None:
         refnum = str(node["legacyResourceId"])
@@ -503,6 +520,16 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
         order = request.order
         refnum = order.channel_order_refnum
         events: list[Event] = []
+        if request.rmas:
+            events.append(
+                make_event(
+                    "warning",
+                    "RMAS_NOT_APPLIED",
+                    "RMAs sent with order_update are not applied in Shopify; refunds are made "
+                    "when order_returned reports the return.",
+                    order_refnum=refnum,
+                )
+            )
         found = await self._find_order(refnum, events)
         if found is None:
             return rs.OrderUpdateResponse(events=events)

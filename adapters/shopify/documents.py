@@ -31,8 +31,9 @@ query Locations {
 
 # Stock look-up: 2 + first * (variant 1 + inventoryItem 1) = 502 points at 250.
 INVENTORY_ITEMS_BY_SKU = """
-query InventoryItemsBySku($first: Int!, $query: String!) {
-  productVariants(first: $first, query: $query) {
+query InventoryItemsBySku($first: Int!, $query: String!, $after: String) {
+  productVariants(first: $first, query: $query, after: $after) {
+    pageInfo { hasNextPage endCursor }
     nodes { sku inventoryItem { id } }
   }
 }
@@ -40,8 +41,9 @@ query InventoryItemsBySku($first: Int!, $query: String!) {
 
 # Catalog look-up, which also needs the variant's product: 752 points at 250.
 VARIANTS_BY_SKU = """
-query VariantsBySku($first: Int!, $query: String!) {
-  productVariants(first: $first, query: $query) {
+query VariantsBySku($first: Int!, $query: String!, $after: String) {
+  productVariants(first: $first, query: $query, after: $after) {
+    pageInfo { hasNextPage endCursor }
     nodes { id sku product { id } inventoryItem { id } }
   }
 }
