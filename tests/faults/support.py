@@ -94,9 +94,15 @@ class Plan:
         orders: Sequence[str],
         *,
         lines: Callable[[str], Sequence[str]],
+        capture_orders: Sequence[str] | None = None,
+        refund_orders: Sequence[str] | None = None,
         count: int = CALLS,
     ) -> Plan:
         """``count`` calls mixed at random; ``lines(refnum)`` gives an order's line refnums.
+
+        Captures go to ``capture_orders`` and refunds to ``refund_orders`` when given (a
+        backend may capture only authorised orders and refund only paid ones), else to
+        any order.
 
         Each order is shipped at most twice (one unit of a line a shipment), captured at
         most once and refunded at most twice (5.00 a return); about one call in ten sends
@@ -135,8 +141,9 @@ class Plan:
                     tuple(chosen),
                 )
             elif roll < 0.9:
-                order = rng.choice(list(orders))
                 kind = rng.choice(("shipment", "capture", "refund"))
+                candidates = {"capture": capture_orders, "refund": refund_orders}.get(kind)
+                order = rng.choice(list(candidates or orders))
                 if kind == "shipment" and shipments[order] < 2:
                     shipments[order] += 1
                     shipment_id = next(next_id)
