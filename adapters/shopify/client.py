@@ -114,7 +114,7 @@ class ShopifyClient:
         site = settings.api_base_url or f"{shopify.Session.protocol}://{self._session.url}"
         self.endpoint = f"{self._session.version.api_path(site)}/graphql.json"
         self.bucket = CostBucket()
-        # The last requested cost seen per operation: what to wait for next time.
+        # The last requested cost seen per query shape: what to wait for next time.
         self._known_costs: dict[str, float] = {}
         self._in_flight = asyncio.Semaphore(settings.max_concurrency)
         self._http: aiohttp.ClientSession | None = None
@@ -162,14 +162,15 @@ class ShopifyClient:
         For writes that must not be repeated blindly: the caller checks the
         shop's state before it tries again.
         """
-        body = json.dumps({"query": document, "variables": dict(variables or {})})
-        return await self._send(body, operation)
+        variables = dict(variables or {})
+        body = json.dumps({"query": document, "variables": variables})
+        return await self._send(body, operation, _shape(operation, variables))
 
-    async def _send(self, body: str, operation: str) -> JSON:
+    async def _send(self, body: str, operation: str, shape: str) -> JSON:
         if self._http is None:
             raise RuntimeError("ShopifyClient.start() was not called")
         async with self._in_flight:
-            ticket = await self.bucket.reserve(self._known_costs.get(operation, 0.0))
+            ticket = await self.bucket.reserve(self._known_costs.get(shape, 0.0))
             try:
                 self.requests_sent += 1
                 try:
@@ -183,12 +184,18 @@ class ShopifyClient:
                     raise RetryableError(
                         f"{operation}: connection failed ({type(exc).__name__})"
                     ) from exc
-                return self._read_answer(operation, ticket, status, retry_after, text)
+                return self._read_answer(operation, shape, ticket, status, retry_after, text)
             finally:
                 self.bucket.release(ticket)
 
     def _read_answer(
-        self, operation: str, ticket: int, status: int, retry_after: float | None, text: str
+        self,
+        operation: str,
+        shape: str,
+        ticket: int,
+        status: int,
+        retry_after: float | None,
+        text: str,
     ) -> JSON:
         if status == 429:
             raise RetryableError(f"{operation}: HTTP 429", retry_after=retry_after)
@@ -207,7 +214,7 @@ class ShopifyClient:
         cost = (answer.get("extensions") or {}).get("cost") or {}
         self.bucket.observe(ticket, cost)
         if "requestedQueryCost" in cost:
-            self._known_costs[operation] = float(cost["requestedQueryCost"])
+            self._known_costs[shape] = float(cost["requestedQueryCost"])
         errors = answer.get("errors")
         if errors:
             self._raise_for_errors(operation, errors, cost)
@@ -227,6 +234,11 @@ class ShopifyClient:
         if "ACCESS_DENIED" in codes:
             raise ShopifyError(f"{operation}: access denied (missing scope?): {messages}")
         raise ShopifyError(f"{operation}: {messages}")
+
+
+def _shape(operation: str, variables: Mapping[str, Any]) -> str:
+    """What decides a document's requested cost: the operation, its page size, its arity."""
+    return f"{operation}/{variables.get('first')}/{len(variables)}"
 
 
 def _retry_after(value: str | None) -> float | None:
