@@ -28,9 +28,14 @@ PageToken = Annotated[str, Field(max_length=PAGE_TOKEN_MAX_LENGTH)]
 
 
 class RequestModel(BaseModel):
-    """A model of something RetailOps sends: extra fields are ignored."""
+    """A model of something RetailOps sends: extra fields are ignored.
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    Numbers must be finite: JSON has no NaN or infinity, but the parser accepts the
+    literals (and reads 1e400 as infinity), and a NaN amount passes every comparison
+    an adapter could make to refuse it.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)
 
 
 class ResponseModel(BaseModel):
