@@ -48,6 +48,7 @@ def setup_ops(app: web.Application, config: Config, channels: ChannelDirectory) 
     )
     app[OPERATIONS] = ops
     ops.readiness.attach(app)
+    app.cleanup_ctx.append(ops.limits.watch)
 
     # Filled at start-up, once every route is in place: each call's resource -> its name.
     actions: dict[AbstractResource, str] = {}

@@ -5,13 +5,20 @@ at once, a call waiting at most ``queue_wait`` seconds for a slot and running
 at most ``call_deadline`` seconds. Past either bound the caller gets a 503
 with ``Retry-After``, which RetailOps answers by sending the call again later,
 so one slow backend cannot pile up work without end.
+
+Deadlines are enforced by one watchdog per application that looks at the
+calls in flight a few times a second (see :meth:`ChannelLimits.watch`),
+rather than by a timer per call: a timer costs more than the rest of the
+lane put together, and a deadline of minutes needs no millisecond precision.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+from aiohttp import web
 
 from gateway import errors
 from gateway.config import Channel
@@ -20,6 +27,10 @@ from gateway.ops.settings import LimitsConfig
 
 RequestT = TypeVar("RequestT")
 AnswerT = TypeVar("AnswerT")
+
+# The watchdog looks at the calls in flight this often (a tenth of the
+# deadline when that is shorter), so a call is cut at most this late.
+WATCH_INTERVAL = 0.25
 
 
 def channel_label(channel: Channel) -> str:
@@ -30,12 +41,24 @@ def channel_label(channel: Channel) -> str:
 class Lane:
     """The slots and deadline of one channel."""
 
-    __slots__ = ("_busy_count", "_config", "_expired_count", "_semaphore", "label")
+    __slots__ = (
+        "_busy_count",
+        "_config",
+        "_expired",
+        "_expired_count",
+        "_running",
+        "_semaphore",
+        "label",
+    )
 
     def __init__(self, label: str, config: LimitsConfig, metrics: GatewayMetrics) -> None:
         self.label = label
         self._config = config
         self._semaphore = asyncio.Semaphore(config.max_concurrent_calls)
+        # The task of each call in flight, with the loop time it must end by.
+        self._running: dict[asyncio.Task[Any], float] = {}
+        # Calls the watchdog cancelled for running past their deadline.
+        self._expired: set[asyncio.Task[Any]] = set()
         self._busy_count = metrics.rejected.labels(label, "busy")
         self._expired_count = metrics.rejected.labels(label, "deadline")
 
@@ -57,12 +80,16 @@ class Lane:
                 ) from None
         else:
             await semaphore.acquire()  # a free slot: returns at once
+        task = asyncio.current_task()
+        assert task is not None  # handlers always run in a task
+        running = self._running
+        running[task] = asyncio.get_running_loop().time() + self._config.call_deadline
         try:
-            async with asyncio.timeout(self._config.call_deadline) as deadline:
-                return await method(request)
-        except TimeoutError:
-            if not deadline.expired():
-                raise  # the adapter's own timeout, not the deadline
+            return await method(request)
+        except asyncio.CancelledError:
+            if task not in self._expired:
+                raise  # cancelled for another reason: the client went away, shutdown
+            task.uncancel()
             self._expired_count.inc()
             raise self._refusal(
                 "deadline_exceeded",
@@ -70,7 +97,16 @@ class Lane:
                 "send it again later.",
             ) from None
         finally:
+            del running[task]
+            self._expired.discard(task)
             semaphore.release()
+
+    def cancel_expired(self, now: float) -> None:
+        """Cancel each call in flight whose deadline has passed."""
+        for task, deadline in self._running.items():
+            if deadline <= now and task not in self._expired:
+                self._expired.add(task)
+                task.cancel()
 
     def _refusal(self, code: str, message: str) -> errors.ApiError:
         return errors.ApiError(
@@ -90,6 +126,23 @@ class ChannelLimits:
         self._lanes = {
             channel.index: Lane(channel_label(channel), config, metrics) for channel in channels
         }
+        self._interval = min(WATCH_INTERVAL, config.call_deadline / 10)
 
     def lane(self, channel: Channel) -> Lane:
         return self._lanes[channel.index]
+
+    async def watch(self, _: web.Application) -> AsyncIterator[None]:
+        """A cleanup context: the deadline watchdog runs while the application does."""
+
+        async def watchdog() -> None:
+            loop = asyncio.get_running_loop()
+            while True:
+                await asyncio.sleep(self._interval)
+                now = loop.time()
+                for lane in self._lanes.values():
+                    lane.cancel_expired(now)
+
+        task = asyncio.create_task(watchdog(), name="call deadline watchdog")
+        yield
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

@@ -66,6 +66,12 @@ class GatewayMetrics:
             registry=registry,
             multiprocess_mode="livesum",
         )
+        # Counted in a plain int; the gauge reads it when scraped, or, with
+        # several workers, is set from it so the other workers can add it up.
+        self.calls_in_flight = 0
+        self._shared = multiprocess_dir() is not None
+        if not self._shared:
+            self.in_flight.set_function(lambda: self.calls_in_flight)
         self.rejected = Counter(
             "retailops_gateway_rejected_calls",
             "Calls answered 503 by the gateway's own limits, by channel and reason.",
@@ -109,7 +115,7 @@ class GatewayMetrics:
             ["adapter"],
             registry=registry,
         )
-        if multiprocess_dir() is None:
+        if not self._shared:
             ProcessCollector(registry=registry)
         # Label children by their label values: .labels() takes a lock and
         # builds a key on every call, a dict lookup does not.
@@ -119,7 +125,16 @@ class GatewayMetrics:
         """Make these the metrics upstream calls in the current context count into."""
         _current.set(self)
 
-    def observe_request(self, action: str, channel: str, status: int, seconds: float) -> None:
+    def call_started(self) -> None:
+        self.calls_in_flight += 1
+        if self._shared:
+            self.in_flight.set(self.calls_in_flight)
+
+    def call_finished(self, action: str, channel: str, status: int, seconds: float) -> None:
+        """Count a call answered with ``status`` after ``seconds``."""
+        self.calls_in_flight -= 1
+        if self._shared:
+            self.in_flight.set(self.calls_in_flight)
         key = (action, channel, status)
         children = self._request_children.get(key)
         if children is None:

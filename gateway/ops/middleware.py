@@ -25,8 +25,8 @@ def metrics_middleware(metrics: GatewayMetrics, actions: dict[AbstractResource, 
 
     Requests to other routes (health, metrics, docs) pass through uncounted.
     """
-    observe = metrics.observe_request
-    in_flight = metrics.in_flight
+    started = metrics.call_started
+    finished = metrics.call_finished
     activate = metrics.activate
 
     @web.middleware
@@ -40,8 +40,8 @@ def metrics_middleware(metrics: GatewayMetrics, actions: dict[AbstractResource, 
                 return await handler(request)
             action = found
         activate()
-        in_flight.inc()
-        started = perf_counter()
+        started()
+        started_at = perf_counter()
         status = 500
         try:
             response = await handler(request)
@@ -51,8 +51,7 @@ def metrics_middleware(metrics: GatewayMetrics, actions: dict[AbstractResource, 
             status = exc.status
             raise
         finally:
-            in_flight.dec()
             channel = request.get(CHANNEL_LABEL, NO_CHANNEL)
-            observe(action, channel, status, perf_counter() - started)
+            finished(action, channel, status, perf_counter() - started_at)
 
     return count_calls
