@@ -113,8 +113,13 @@ async def call_with_retries(
         reraise=True,
     )
     started = time.perf_counter()
+    async def attempt() -> T:
+        # tenacity awaits only what `async def` functions return; a lambda or a
+        # partial that returns a coroutine must be awaited here, not returned.
+        return await call()
+
     try:
-        return await retrying(call)
+        return await retrying(attempt)
     except RetryableError as error:
         log.error("upstream_gave_up", backend=backend, operation=operation, error=str(error))
         if metrics is not None:

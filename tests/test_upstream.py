@@ -70,3 +70,9 @@ async def test_retry_after_is_capped_by_max_backoff(monkeypatch: pytest.MonkeyPa
     settings = RetrySettings(attempts=3, initial_backoff=0.001, max_backoff=2)
     await call_with_retries(call, settings, backend="b", operation="op")
     assert waits == [pytest.approx(2.0, abs=0.01)]
+
+
+async def test_a_plain_callable_returning_a_coroutine_is_awaited_and_retried() -> None:
+    call = Flaky(RetryableError("503"))
+    assert await call_with_retries(lambda: call(), FAST, backend="b", operation="op") == "ok"
+    assert call.calls == 2
