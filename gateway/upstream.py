@@ -113,6 +113,7 @@ async def call_with_retries(
         reraise=True,
     )
     started = time.perf_counter()
+
     async def attempt() -> T:
         # tenacity awaits only what `async def` functions return; a lambda or a
         # partial that returns a coroutine must be awaited here, not returned.
