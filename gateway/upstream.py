@@ -40,7 +40,11 @@ class RetrySettings(BaseModel):
 
     attempts: int = Field(default=5, ge=1, le=20, description="Tries in all, the first included.")
     initial_backoff: float = Field(default=0.5, gt=0, description="First wait, in seconds.")
-    max_backoff: float = Field(default=20.0, gt=0, description="Longest single wait, seconds.")
+    max_backoff: float = Field(
+        default=20.0,
+        gt=0,
+        description="Longest backoff between tries, seconds; Retry-After is never cut.",
+    )
     total_timeout: float = Field(
         default=60.0, gt=0, description="Give up after this many seconds in all."
     )
@@ -62,20 +66,24 @@ class RetryableError(Exception):
 
 
 class _WaitRetryAfterOrBackoff:
-    """Wait what the backend asked for, or exponential backoff with full jitter if more."""
+    """Wait what the backend asked for, or exponential backoff with full jitter if more.
+
+    A Retry-After is honoured in full, never shortened: when it does not fit in
+    the time left, the stop condition gives up at once and RetailOps is told to
+    come back after it.
+    """
 
     def __init__(self, settings: RetrySettings) -> None:
         self._backoff = wait_random_exponential(
             multiplier=settings.initial_backoff, max=settings.max_backoff
         )
-        self._cap = settings.max_backoff
 
     def __call__(self, state: RetryCallState) -> float:
         backoff = self._backoff(state)
         outcome = state.outcome
         error = outcome.exception() if outcome is not None else None
         asked = getattr(error, "retry_after", None) or 0.0
-        return max(backoff, min(asked, self._cap))
+        return max(backoff, asked)
 
 
 async def call_with_retries(

@@ -59,17 +59,12 @@ async def test_retry_after_from_the_backend_is_honoured(monkeypatch: pytest.Monk
     assert waits == [pytest.approx(3.0, abs=0.01)]
 
 
-async def test_retry_after_is_capped_by_max_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    waits: list[float] = []
-
-    async def record_sleep(seconds: float) -> None:
-        waits.append(seconds)
-
-    monkeypatch.setattr("asyncio.sleep", record_sleep)
-    call = Flaky(RetryableError("429", retry_after=600))
-    settings = RetrySettings(attempts=3, initial_backoff=0.001, max_backoff=2)
-    await call_with_retries(call, settings, backend="b", operation="op")
-    assert waits == [pytest.approx(2.0, abs=0.01)]
+async def test_a_retry_after_beyond_the_time_budget_gives_up_at_once_and_is_passed_on() -> None:
+    call = Flaky(*[RetryableError("429", retry_after=600) for _ in range(3)])
+    with pytest.raises(BackendUnavailable) as caught:
+        await call_with_retries(call, FAST, backend="b", operation="op")
+    assert call.calls == 1
+    assert caught.value.retry_after == 600
 
 
 async def test_a_plain_callable_returning_a_coroutine_is_awaited_and_retried() -> None:
