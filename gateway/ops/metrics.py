@@ -69,7 +69,8 @@ class GatewayMetrics:
         # Counted in a plain int; the gauge reads it when scraped, or, with
         # several workers, is set from it so the other workers can add it up.
         self.calls_in_flight = 0
-        self._shared = multiprocess_dir() is not None
+        self._shared_dir = multiprocess_dir()
+        self._shared = self._shared_dir is not None
         if not self._shared:
             self.in_flight.set_function(lambda: self.calls_in_flight)
         self.rejected = Counter(
@@ -148,11 +149,10 @@ class GatewayMetrics:
 
     def render(self) -> bytes:
         """The text exposition: this process's registry, or every worker's sum."""
-        directory = multiprocess_dir()
-        if directory is None:
+        if self._shared_dir is None:
             return generate_latest(self.registry)
         combined = CollectorRegistry()
-        MultiProcessCollector(combined, path=directory)  # type: ignore[no-untyped-call]
+        MultiProcessCollector(combined, path=self._shared_dir)  # type: ignore[no-untyped-call]
         return generate_latest(combined)
 
 
