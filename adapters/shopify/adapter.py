@@ -209,7 +209,8 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
     async def _set_product(
         self, product: FeedProduct, existing: dict[str, tuple[str, str]]
     ) -> Event | None:
-        variables = mapping.product_set_variables(product, existing)
+        location_id = await self._resolve_location()
+        variables = mapping.product_set_variables(product, existing, location_id)
         if "handle" in variables["identifier"]:
             variables["input"]["handle"] = variables["identifier"]["handle"]
         data = await self.client.execute(doc.PRODUCT_SET, variables, operation="productSet")

@@ -119,12 +119,15 @@ def product_handle(product: FeedProduct) -> str:
     return "-".join(part for part in cleaned.split("-") if part) or "product"
 
 
-def product_set_variables(product: FeedProduct, existing: Mapping[str, tuple[str, str]]) -> JSON:
+def product_set_variables(
+    product: FeedProduct, existing: Mapping[str, tuple[str, str]], location_id: str
+) -> JSON:
     """productSet variables for one feed product.
 
     ``existing`` maps a SKU already in the shop to (variant id, product id): the
     product is then updated in place and its variants kept (with their stock),
-    otherwise it is created under a handle derived from its SKU.
+    otherwise it is created under a handle derived from its SKU. A new variant
+    is tracked and stocked (at 0) at the location, so inventory_push can set it.
     """
     variants = product.sellable_variants()
     option_names = sorted({name for v in product.variants for name in v.options}) or ["Title"]
@@ -147,6 +150,11 @@ def product_set_variables(product: FeedProduct, existing: Mapping[str, tuple[str
         }
         if variant.sku in existing:
             item["id"] = existing[variant.sku][0]
+        else:
+            item["inventoryItem"] = {"tracked": True}
+            item["inventoryQuantities"] = [
+                {"locationId": location_id, "name": "available", "quantity": 0}
+            ]
         variant_inputs.append({k: v for k, v in item.items() if v is not None})
     product_options = [
         {

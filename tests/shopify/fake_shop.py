@@ -429,6 +429,9 @@ class FakeShop:
                 variant = self._new_variant(
                     product, variant_input.get("sku"), variant_input.get("price") or "0.00", options
                 )
+                for stocked in variant_input.get("inventoryQuantities") or []:
+                    slot = (variant.inventory_item_id, stocked["locationId"])
+                    self.inventory[slot] = stocked["quantity"]
             keep.append(variant.id)
         for removed in set(product.variant_ids) - set(keep):
             gone = self.variants.pop(removed)

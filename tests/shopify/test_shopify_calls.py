@@ -54,6 +54,7 @@ async def test_catalog_push_creates_then_updates_in_place(
         for i in shop.variants_by_sku["TEE-S"] + shop.variants_by_sku["TEE-M"]
     }
     assert tee_variants["TEE-M"].price == "22.00"
+    assert shop.stock("TEE-S") == 0  # new variants are stocked at the location
     before = {sku: list(ids) for sku, ids in shop.variants_by_sku.items()}
 
     changed = {"products": [{**FEED["products"][0], "title": "Tee v2"}]}

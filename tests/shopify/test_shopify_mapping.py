@@ -83,16 +83,19 @@ def test_product_set_keeps_existing_variants_and_product() -> None:
         }
     )
     existing = {"TEE-S": ("gid://shopify/ProductVariant/7", "gid://shopify/Product/3")}
-    variables = product_set_variables(product, existing)
+    variables = product_set_variables(product, existing, "gid://shopify/Location/1")
     assert variables["identifier"] == {"id": "gid://shopify/Product/3"}
     variants = variables["input"]["variants"]
     assert variants[0]["id"] == "gid://shopify/ProductVariant/7"
-    assert "id" not in variants[1]
+    assert "id" not in variants[1] and "inventoryQuantities" not in variants[0]
+    assert variants[1]["inventoryQuantities"] == [
+        {"locationId": "gid://shopify/Location/1", "name": "available", "quantity": 0}
+    ]
     assert [v["price"] for v in variants] == ["20.00", "21.50"]
     assert variables["input"]["productOptions"] == [
         {"name": "Size", "position": 1, "values": [{"name": "S"}, {"name": "M"}]}
     ]
-    new = product_set_variables(FeedProduct.model_validate({"sku": "Mug 1", "title": "M"}), {})
+    new = product_set_variables(FeedProduct.model_validate({"sku": "Mug 1", "title": "M"}), {}, "L")
     assert new["identifier"] == {"handle": "mug-1"}
     assert new["input"]["variants"][0]["optionValues"] == [
         {"optionName": "Title", "name": "Default Title"}
