@@ -639,7 +639,10 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
                 "orderId": order_id,
                 "reason": settings.cancel_reason,
                 "restock": settings.cancel_restock,
-                "refund": settings.cancel_refund,
+                # Refund to the original payment methods, or no refund at all.
+                "refundMethod": {"originalPaymentMethodsRefund": True}
+                if settings.cancel_refund
+                else None,
                 "notifyCustomer": settings.notify_customer,
             },
             lambda s: bool(s["cancelledAt"]),

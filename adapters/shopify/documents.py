@@ -196,11 +196,11 @@ mutation OrderEditCommit($id: ID!, $notifyCustomer: Boolean, $staffNote: String)
 
 ORDER_CANCEL = """
 mutation OrderCancel(
-  $orderId: ID!, $reason: OrderCancelReason!, $restock: Boolean!, $refund: Boolean,
-  $notifyCustomer: Boolean
+  $orderId: ID!, $reason: OrderCancelReason!, $restock: Boolean!,
+  $refundMethod: OrderCancelRefundMethodInput, $notifyCustomer: Boolean
 ) {
   orderCancel(
-    orderId: $orderId, reason: $reason, restock: $restock, refund: $refund,
+    orderId: $orderId, reason: $reason, restock: $restock, refundMethod: $refundMethod,
     notifyCustomer: $notifyCustomer
   ) {
     job { id }

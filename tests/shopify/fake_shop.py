@@ -695,7 +695,7 @@ class FakeShop:
         self.applied["orderEditCommit"] += 1
         return {"order": {"id": gid("Order", order.id)}, "userErrors": []}
 
-    def _order_cancel(self, info: GraphQLResolveInfo, orderId: str, **_: Any) -> JSON:
+    def _order_cancel(self, info: GraphQLResolveInfo, orderId: str, **options: Any) -> JSON:
         order = self._order(orderId)
         errors = []
         if order is None:
@@ -708,6 +708,8 @@ class FakeShop:
             )
         if errors or order is None:
             return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
+        if (options.get("refundMethod") or {}).get("originalPaymentMethodsRefund"):
+            order.financial_status = "refunded"
         order.cancelled_at = "2026-12-01T12:00:00Z"
         order.closed = True
         self.applied["orderCancel"] += 1

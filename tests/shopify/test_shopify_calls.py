@@ -230,6 +230,7 @@ async def test_order_cancel(gateway: TestClient, fake: FakeShopify) -> None:
     ref = {"channel_order_refnum": str(order.id)}
     assert await call(gateway, "order_cancel", order=ref) == {"events": [], "status": "success"}
     assert order.cancelled_at is not None
+    assert order.financial_status == "refunded"  # cancel_refund: true, the default
     again = await call(gateway, "order_cancel", order=ref)
     assert again["status"] == "success" and codes(again) == ["ALREADY_CANCELLED"]
     assert fake.shop.applied["orderCancel"] == 1
