@@ -6,8 +6,6 @@ import argparse
 import dataclasses
 from typing import Any
 
-import structlog
-
 from gateway.cli.config_file import INVALID_CONFIG, add_config_argument, load_or_report
 from gateway.logs import configure_logging
 from gateway.ops.serving import serve
@@ -42,14 +40,9 @@ def run(args: argparse.Namespace) -> int:
     if config is None:
         return INVALID_CONFIG
     configure_logging(config.logging.level, config.logging.format)
-    log = structlog.get_logger("gateway.serve").bind()
     host = args.host or config.server.host
     port = config.server.port if args.port is None else args.port
     config = dataclasses.replace(
         config, server=config.server.model_copy(update={"host": host, "port": port})
     )
-    try:
-        return serve(config, workers=args.workers)
-    except OSError as exc:
-        log.error("cannot listen", url=f"http://{host}:{port}", reason=str(exc))
-        return 1
+    return serve(config, workers=args.workers)

@@ -29,6 +29,7 @@ import structlog
 from aiohttp import web
 from prometheus_client.multiprocess import mark_process_dead
 
+from gateway.adapter import BackendUnavailable
 from gateway.app import create_app
 from gateway.config import Config
 from gateway.logs import configure_logging
@@ -43,8 +44,7 @@ _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 def serve(config: Config, *, workers: int = 1) -> int:
     """Serve ``config`` until SIGTERM or SIGINT; the process exit status."""
     if workers == 1:
-        asyncio.run(run_server(config, reuse_port=False))
-        return 0
+        return _run(config, reuse_port=False)
     if config.server.port == 0 or config.ops.port == 0:
         log.error("several workers need fixed ports", workers=workers)
         return 2
@@ -91,6 +91,19 @@ def _bound(runners: list[web.AppRunner]) -> list[tuple[web.AppRunner, str, int]]
     return [(runner, *address[:2]) for runner in runners for address in runner.addresses]
 
 
+def _run(config: Config, *, reuse_port: bool) -> int:
+    """Serve in this process; the exit status, 1 when it could not start."""
+    try:
+        asyncio.run(run_server(config, reuse_port=reuse_port))
+    except OSError as exc:
+        log.error("cannot listen", reason=str(exc))
+        return 1
+    except BackendUnavailable as exc:
+        log.error("an adapter could not start", reason=str(exc))
+        return 1
+    return 0
+
+
 # --- several workers ---------------------------------------------------------
 
 
@@ -98,11 +111,7 @@ def _worker(config: Config) -> None:
     configure_logging(config.logging.level, config.logging.format)
     # The supervisor forwards the stop signal; a Ctrl-C reaching the whole
     # process group is handled the same way by run_server.
-    try:
-        asyncio.run(run_server(config, reuse_port=True))
-    except OSError as exc:
-        log.error("cannot listen", reason=str(exc))
-        sys.exit(1)
+    sys.exit(_run(config, reuse_port=True))
 
 
 def _supervise(config: Config, workers: int) -> int:

@@ -38,6 +38,7 @@ class ProbeSettings(AdapterSettings):
     upstream_failures: int = 0  # failed attempts before inventory_push's upstream call succeeds
     throttle: float = 0.0  # seconds inventory_push pauses as if throttled
     check: Literal["ok", "down", "unusable", "slow"] = "ok"
+    start_fails: bool = False  # start() finds the backend unavailable
 
 
 class ProbeAdapter(ChannelAdapter[ProbeSettings]):
@@ -47,6 +48,10 @@ class ProbeAdapter(ChannelAdapter[ProbeSettings]):
     def __init__(self, settings: ProbeSettings) -> None:
         super().__init__(settings)
         self.checks = 0
+
+    async def start(self) -> None:
+        if self.settings.start_fails:
+            raise BackendUnavailable("the probe backend cannot be reached")
 
     async def catalog_push(self, request: CatalogPushRequest) -> CatalogPushResponse:
         await asyncio.sleep(self.settings.delay)

@@ -253,3 +253,13 @@ async def test_a_worker_that_cannot_listen_stops_the_others_and_exit_is_1(
     events = gateway.log_events()
     assert events.count("cannot listen") == 2
     assert events[-1] == "workers stopped"
+
+
+async def test_an_adapter_that_cannot_start_stops_the_gateway_with_exit_1(
+    tmp_path: Path,
+) -> None:
+    with gateway_process(tmp_path, {"start_fails": True}) as gateway:
+        assert gateway.wait_for_exit() == 1
+    lines = [json.loads(x) for x in gateway.log_path.read_text().splitlines()]
+    (failure,) = [line for line in lines if line["event"] == "an adapter could not start"]
+    assert failure["reason"] == "the probe backend cannot be reached"
