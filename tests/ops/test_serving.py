@@ -163,7 +163,7 @@ def catalog_push() -> dict[str, Any]:
 async def test_sigterm_lets_the_call_in_flight_finish_then_exits_0(
     tmp_path: Path, session: aiohttp.ClientSession
 ) -> None:
-    with gateway_process(tmp_path, {"delay": 2.0}) as gateway:
+    with gateway_process(tmp_path, {"delay": 2.0}, ops_port=free_port()) as gateway:
         await wait_until_healthy(gateway, session)
 
         async def call() -> tuple[int, Any]:
@@ -176,6 +176,8 @@ async def test_sigterm_lets_the_call_in_flight_finish_then_exits_0(
 
         await poll(lambda: refuses_connections(gateway.port), timeout=1.5)
         assert not answer.done()  # new connections are refused while the call runs on
+        async with session.get(f"{gateway.ops_url}/readyz") as response:
+            assert (response.status, (await response.json())["status"]) == (503, "stopping")
         assert await answer == (200, {"events": []})
         assert gateway.wait_for_exit() == 0
 
