@@ -13,7 +13,7 @@ negation, ``AND``, ``OR`` and parentheses.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from graphql import (
@@ -32,6 +32,7 @@ from graphql import (
 from graphql.execution.values import get_argument_values
 
 MUTATION_COST = 10
+FieldInfo = tuple[FieldNode, Any, str, dict[str, Any]]
 
 
 class CostCalculator:
@@ -46,6 +47,7 @@ class CostCalculator:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        self._seen: dict[tuple[int, str], list[FieldInfo]] = {}
 
     def operation(
         self,
@@ -116,8 +118,17 @@ class CostCalculator:
                 total += first * (own + self.selection(child, item_type, None, False))
         return total
 
-    def _fields(self, selection: SelectionSetNode, parent: Any):  # type: ignore[no-untyped-def]
-        """(field node, field type, response key, arguments) of a selection, fragments opened."""
+    def _fields(self, selection: SelectionSetNode, parent: Any) -> list[FieldInfo]:
+        """(field node, field type, response key, arguments) of a selection, fragments opened.
+
+        Worked out once per selection and type: the actual cost walks them for every item.
+        """
+        slot = (id(selection), parent.name)
+        if slot not in self._seen:
+            self._seen[slot] = list(self._open(selection, parent))
+        return self._seen[slot]
+
+    def _open(self, selection: SelectionSetNode, parent: Any) -> Iterator[FieldInfo]:
         for sel in selection.selections:
             if isinstance(sel, FieldNode):
                 name = sel.name.value
