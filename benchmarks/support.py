@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import platform
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -53,7 +55,19 @@ def call_body(action: str) -> dict[str, Any]:
     return body
 
 
-def gateway_config(path: Path, *, orders: int = DEMO_ORDERS, level: str = "info") -> Path:
+# The memory channel's settings block in the benchmark gateway.
+MEMORY_SETTINGS: dict[str, Any] = {
+    "page_size": PAGE_SIZE,
+    "demo": {
+        "enabled": True,
+        "products": CATALOG_SKUS,
+        "variants_per_product": 1,
+        "orders": DEMO_ORDERS,
+    },
+}
+
+
+def gateway_config(path: Path, *, level: str = "info") -> Path:
     """Write the benchmark gateway's YAML: one default memory channel with demo data."""
     config = {
         "server": {"host": "127.0.0.1", "port": 0},
@@ -63,20 +77,35 @@ def gateway_config(path: Path, *, orders: int = DEMO_ORDERS, level: str = "info"
                 "default": True,
                 "auth_token": TOKEN,
                 "adapter": "memory",
-                "settings": {
-                    "page_size": PAGE_SIZE,
-                    "demo": {
-                        "enabled": True,
-                        "products": CATALOG_SKUS,
-                        "variants_per_product": 1,
-                        "orders": orders,
-                    },
-                },
+                "settings": MEMORY_SETTINGS,
             }
         ],
     }
     path.write_text(yaml.safe_dump(config))
     return path
+
+
+def handler_work_ms(bodies: dict[str, bytes], calls: int = 200) -> dict[str, float]:
+    """Median milliseconds of the work the gateway's handler does for each call, measured
+    in this process without HTTP: parse the body, the memory adapter's method (on the
+    benchmark gateway's store), serialise the answer."""
+    from adapters.memory import MemoryAdapter, MemorySettings
+    from gateway.contract import ACTIONS, dump_response
+
+    adapter = MemoryAdapter(MemorySettings.model_validate(MEMORY_SETTINGS))
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(adapter.start())
+    work: dict[str, float] = {}
+    for action, body in bodies.items():
+        parse, method = ACTIONS[action].request.model_validate_json, getattr(adapter, action)
+        times = []
+        for _ in range(calls):
+            started = time.perf_counter()
+            dump_response(loop.run_until_complete(method(parse(body))))
+            times.append(time.perf_counter() - started)
+        work[action] = statistics.median(times) * 1000
+    loop.close()
+    return work
 
 
 def free_port() -> int:
