@@ -682,11 +682,7 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
             )
             return rs.OrderShipmentSubmitResponse(events=events)
         fulfillment_orders = state["fulfillmentOrders"]["nodes"]
-        remaining = {
-            line["id"]: line["remainingQuantity"]
-            for fo in fulfillment_orders
-            for line in fo["lineItems"]["nodes"]
-        }
+        remaining = _remaining(state)
         failed = False
         for package in shipment.packages:
             plan = mapping.plan_fulfillment(package.package_items, fulfillment_orders, remaining)
@@ -695,7 +691,9 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
             ]
             failed |= bool(plan.unmatched)
             if plan.by_fulfillment_order:
-                error = await self._fulfil(order_id, refnum, shipment_id, package, plan, state)
+                error = await self._fulfil(
+                    order_id, refnum, shipment_id, package, plan, state, remaining
+                )
                 if error is not None:
                     events.append(error)
                     failed = True
@@ -711,7 +709,9 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
         package: rq.Package,
         plan: mapping.FulfillmentPlan,
         state: JSON,
+        remaining: dict[str, int],
     ) -> Event | None:
+        """fulfillmentCreate for one package; ``remaining`` is what is left after it."""
         tracking = package.tracking_number
         if tracking and tracking in _tracking_numbers(state):
             return None  # this package's fulfilment exists already
@@ -721,11 +721,24 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
         }
         if tracking:
             fulfillment["trackingInfo"] = {"number": tracking, "company": package.carrier_name}
+        # What is left to ship of each of its lines once this package is fulfilled.
+        expected = {
+            item["id"]: remaining[item["id"]]
+            for items in plan.by_fulfillment_order.values()
+            for item in items
+        }
+
+        def fulfilled(now: JSON) -> bool:
+            if tracking and tracking in _tracking_numbers(now):
+                return True
+            now_left = _remaining(now)
+            return all(now_left.get(line, 0) <= left for line, left in expected.items())
+
         result = await self._guarded_write(
             "fulfillmentCreate",
             doc.FULFILLMENT_CREATE,
             {"fulfillment": fulfillment},
-            lambda s: bool(tracking) and tracking in _tracking_numbers(s),
+            fulfilled,
             order_id,
         )
         if result and result["fulfillmentCreate"]["userErrors"]:
@@ -905,6 +918,15 @@ def _recorded_shipments(state: JSON) -> list[str]:
     except ValueError:
         return []
     return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _remaining(state: JSON) -> dict[str, int]:
+    """Fulfillment order line id -> quantity still to fulfil."""
+    return {
+        line["id"]: line["remainingQuantity"]
+        for fulfillment_order in state["fulfillmentOrders"]["nodes"]
+        for line in fulfillment_order["lineItems"]["nodes"]
+    }
 
 
 def _tracking_numbers(state: JSON) -> set[str]:
