@@ -22,6 +22,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp.test_utils import unused_port
 
 from tests.fakes import call_body
 from tests.ops.support import install_probe_plugin
@@ -29,12 +30,6 @@ from tests.ops.support import install_probe_plugin
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
 EXIT_TIMEOUT = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -74,7 +69,7 @@ def gateway_process(
 ) -> Iterator[ServedGateway]:
     """``serve`` (on a free port unless given) with one default probe channel; killed if
     still running at the end."""
-    port = port or free_port()
+    port = port or unused_port()
     config = {
         "server": {"host": "127.0.0.1", "port": port},
         "logging": {"format": "json"},
@@ -163,7 +158,7 @@ def catalog_push() -> dict[str, Any]:
 async def test_sigterm_lets_the_call_in_flight_finish_then_exits_0(
     tmp_path: Path, session: aiohttp.ClientSession
 ) -> None:
-    with gateway_process(tmp_path, {"delay": 2.0}, ops_port=free_port()) as gateway:
+    with gateway_process(tmp_path, {"delay": 2.0}, ops_port=unused_port()) as gateway:
         await wait_until_healthy(gateway, session)
 
         async def call() -> tuple[int, Any]:
@@ -208,7 +203,7 @@ async def test_the_grace_period_bounds_the_wait_for_calls_in_flight(
 async def test_two_workers_share_the_ports_and_their_metrics(
     tmp_path: Path, session: aiohttp.ClientSession
 ) -> None:
-    with gateway_process(tmp_path, {}, "--workers", "2", ops_port=free_port()) as gateway:
+    with gateway_process(tmp_path, {}, "--workers", "2", ops_port=unused_port()) as gateway:
         await wait_until_healthy(gateway, session)
         async with session.get(f"{gateway.url}/healthz") as response:
             assert response.status == 404  # on the ops listener only
