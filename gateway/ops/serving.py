@@ -143,13 +143,16 @@ def _supervise(config: Config, workers: int) -> int:
         for process in processes:
             process.start()
         log.info("workers started", pids=[process.pid for process in processes])
+        if stopping:  # a stop signal came while they were starting
+            stop_workers(signal.SIGTERM)
         running = list(processes)
         while running:
             wait([process.sentinel for process in running], timeout=1.0)
             for process in [p for p in running if not p.is_alive()]:
                 running.remove(process)
                 mark_process_dead(process.pid, metrics_dir)  # type: ignore[no-untyped-call]
-                if process.exitcode != 0:
+                # A worker still starting when told to stop dies of the signal itself.
+                if process.exitcode not in (0, -signal.SIGTERM) or not stopping:
                     failed = True
                     log.error("worker exited", pid=process.pid, exit_code=process.exitcode)
                 if not stopping and running:
@@ -158,6 +161,7 @@ def _supervise(config: Config, workers: int) -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         if own_dir:
+            del os.environ[MULTIPROCESS_DIR_ENV]
             shutil.rmtree(metrics_dir, ignore_errors=True)
     log.info("workers stopped")
-    return 1 if failed or not stopping else 0
+    return 1 if failed else 0
