@@ -85,14 +85,18 @@ class Readiness:
         app.on_shutdown.append(stopping)
 
     async def report(self) -> tuple[bool, dict[str, object]]:
-        """(ready, the JSON body of /readyz)."""
+        """(ready, the JSON body of /readyz); the backends are checked at the same time."""
         started = self.state == "ready"
+        results: list[_BackendCheck | None] = [None] * len(self._probes)
+        if started and self._config.check_backends:
+            results = list(
+                await asyncio.gather(*(probe.check(self._config) for probe in self._probes))
+            )
         channels: list[dict[str, object]] = []
         ready = started
-        for probe in self._probes:
+        for probe, result in zip(self._probes, results, strict=True):
             entry: dict[str, object] = {"channel": probe.label, "adapter": probe.adapter.name}
-            if started and self._config.check_backends:
-                result = await probe.check(self._config)
+            if result is not None:
                 entry["backend"] = "reachable" if result.reachable else "unreachable"
                 if not result.reachable:
                     entry["detail"] = result.detail
