@@ -15,8 +15,11 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from gateway import __version__
 from gateway.contract import ACTIONS
+from gateway.samples import sample_request
 
 SCHEMA_REF = "#/components/schemas/{model}"
+# What the examples carry as the channel's token, for the reader to replace.
+EXAMPLE_TOKEN = "your-channel-auth-token"
 RESPONSE_REF = "#/components/responses/{name}"
 
 
@@ -87,8 +90,13 @@ def build_openapi(base_path: str = "") -> dict[str, Any]:
         models += [(action.request, "validation"), (action.response, "serialization")]
     refs, definitions = models_json_schema(models, ref_template=SCHEMA_REF)
 
-    def json_content(model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
-        return {"application/json": {"schema": refs[(model, mode)]}}
+    def json_content(
+        model: type[BaseModel], mode: JsonSchemaMode, example: Any = None
+    ) -> dict[str, Any]:
+        media: dict[str, Any] = {"schema": refs[(model, mode)]}
+        if example is not None:
+            media["example"] = example
+        return {"application/json": media}
 
     paths: dict[str, Any] = {}
     for action in ACTIONS.values():
@@ -107,7 +115,11 @@ def build_openapi(base_path: str = "") -> dict[str, Any]:
                 "tags": [_tag(action.name)],
                 "requestBody": {
                     "required": True,
-                    "content": json_content(action.request, "validation"),
+                    "content": json_content(
+                        action.request,
+                        "validation",
+                        sample_request(action.name, auth_key=EXAMPLE_TOKEN, channel_id=1),
+                    ),
                 },
                 "responses": responses,
             }

@@ -73,6 +73,15 @@ def test_official_example_requests_fit_the_request_schemas(action: str) -> None:
     assert errors == []
 
 
+def test_the_request_examples_fit_their_schemas() -> None:
+    document = build_openapi()
+    for action in ACTIONS:
+        content = document["paths"][f"/{action}_v1"]["post"]["requestBody"]["content"]
+        media = content["application/json"]
+        assert media["example"]["action"] == action
+        assert list(schema_validator(document, media["schema"]).iter_errors(media["example"])) == []
+
+
 def test_the_document_rejects_what_the_gateway_rejects() -> None:
     document = build_openapi()
     reference = {"$ref": "#/components/schemas/OrderPullRequest"}
