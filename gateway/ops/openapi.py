@@ -11,7 +11,13 @@ import json
 from typing import Any
 
 from pydantic import BaseModel, Field
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from pydantic.json_schema import (
+    GenerateJsonSchema,
+    JsonSchemaMode,
+    JsonSchemaValue,
+    models_json_schema,
+)
+from pydantic_core import core_schema
 
 from gateway import __version__
 from gateway.contract import ACTIONS
@@ -35,6 +41,24 @@ class ErrorBody(BaseModel):
     """The body of every refusal the gateway answers."""
 
     error: ErrorInfo
+
+
+class _AnswersWithoutNulls(GenerateJsonSchema):
+    """Answers are serialised leaving nulls out: an optional field is absent, never null.
+
+    Requests keep their validation schemas, where null is accepted.
+    """
+
+    def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
+        if self.mode == "serialization":
+            return self.generate_inner(schema["schema"])
+        return super().nullable_schema(schema)
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        json_schema = super().default_schema(schema)
+        if self.mode == "serialization" and json_schema.get("default", ...) is None:
+            del json_schema["default"]
+        return json_schema
 
 
 # The refusals every call can get, with the codes each one carries.
@@ -88,7 +112,9 @@ def build_openapi(base_path: str = "") -> dict[str, Any]:
     models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorBody, "serialization")]
     for action in ACTIONS.values():
         models += [(action.request, "validation"), (action.response, "serialization")]
-    refs, definitions = models_json_schema(models, ref_template=SCHEMA_REF)
+    refs, definitions = models_json_schema(
+        models, ref_template=SCHEMA_REF, schema_generator=_AnswersWithoutNulls
+    )
 
     def json_content(
         model: type[BaseModel], mode: JsonSchemaMode, example: Any = None

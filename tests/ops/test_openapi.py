@@ -116,10 +116,27 @@ async def test_the_gateway_answers_fit_the_document(gateway: GatewayFactory) -> 
 def memory_config_file(directory: Path, base_path: str) -> Path:
     path = directory / "gateway.yaml"
     path.write_text(
-        f"server: {{base_path: {base_path}}}\n"
-        "channels:\n  - {default: true, auth_token: secret-token, adapter: memory}\n"
+        f'server: {{base_path: "{base_path}"}}\n'
+        "channels:\n  - {default: true, auth_token: secret-token, adapter: memory,"
+        " settings: {demo: {enabled: true, orders: 20}}}\n"
     )
     return path
+
+
+async def test_answers_fit_the_document_which_never_allows_null(
+    gateway: GatewayFactory, tmp_path: Path
+) -> None:
+    document = build_openapi()
+    pull_answer = schema_validator(document, {"$ref": "#/components/schemas/OrderPullResponse"})
+    client = await gateway(load_config(memory_config_file(tmp_path, "")))
+    answer = await client.call("order_pull", call_body("order_pull", token="secret-token"))
+    assert answer.status == 200
+    orders = answer.json()["orders"]
+    assert len(orders) == 20
+    assert list(pull_answer.iter_errors(answer.json())) == []
+
+    with_null = {**orders[0], "billing_address": None}
+    assert not pull_answer.is_valid({"orders": [with_null]})
 
 
 async def test_served_document_is_the_command_output(
