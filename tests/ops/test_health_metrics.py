@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -135,10 +136,11 @@ async def test_metrics_count_calls_by_action_channel_and_status(gateway: Gateway
 
 
 async def test_in_flight_calls_are_gauged(gateway: GatewayFactory) -> None:
-    client = await gateway(probe_config(probe_channel(delay=0.5)))
+    client = await gateway(probe_config(probe_channel(delay=2.0)))
     call = asyncio.create_task(client.call("catalog_push", call_body("catalog_push")))
     samples: dict[Any, float] = {}
-    for _ in range(40):  # up to 0.4 s for the call to arrive
+    deadline = time.monotonic() + 1.5  # for the call to arrive, well before it ends
+    while time.monotonic() < deadline:
         await asyncio.sleep(0.01)
         samples = await scrape(client.client)
         if value(samples, "retailops_gateway_requests_in_flight") == 1.0:

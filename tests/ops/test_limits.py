@@ -15,7 +15,7 @@ from tests.ops.support import probe_channel, probe_config, scrape, value
 
 async def test_a_full_channel_answers_channel_busy(gateway: GatewayFactory) -> None:
     limits = {"max_concurrent_calls": 2, "queue_wait": 0.05, "retry_after": 9}
-    client = await gateway(probe_config(probe_channel(delay=0.5), limits=limits))
+    client = await gateway(probe_config(probe_channel(delay=1.0), limits=limits))
     answers = await asyncio.gather(
         *(client.call("catalog_push", call_body("catalog_push")) for _ in range(3))
     )
