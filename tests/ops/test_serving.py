@@ -158,7 +158,7 @@ def catalog_push() -> dict[str, Any]:
 async def test_sigterm_lets_the_call_in_flight_finish_then_exits_0(
     tmp_path: Path, session: aiohttp.ClientSession
 ) -> None:
-    with gateway_process(tmp_path, {"delay": 2.0}, ops_port=unused_port()) as gateway:
+    with gateway_process(tmp_path, {"delay": 3.0}, ops_port=unused_port()) as gateway:
         await wait_until_healthy(gateway, session)
 
         async def call() -> tuple[int, Any]:
