@@ -780,8 +780,15 @@ class WooCommerceAdapter(ChannelAdapter[WooCommerceSettings]):
             )
             await self._update_order(order["id"], {"meta_data": [settled]})
         except WooCommerceError as error:
-            return rs.OrderSettlePaymentResponse(
-                events=[_refused(error, f"settling order {refnum}", order_refnum=refnum)]
+            if error.code not in settle.already_captured_codes:
+                return rs.OrderSettlePaymentResponse(
+                    events=[_refused(error, f"settling order {refnum}", order_refnum=refnum)]
+                )
+            await self._update_order(order["id"], {"meta_data": [settled]})
+            return info(
+                "PAYMENT_ALREADY_SETTLED",
+                f"The payment of order {refnum} had been captured before "
+                f"({error.code}); nothing was captured again.",
             )
         return info(
             "PAYMENT_CAPTURED",

@@ -60,6 +60,10 @@ class SettleSettings(_Block):
     # e.g. namespace "my-gateway/v1", path "orders/{order_id}/capture".
     capture_namespace: str | None = None
     capture_path: str | None = None
+    # Error codes with which the plugin refuses a payment it captured before.
+    # Such a refusal counts as settled: it is what a re-sent settlement meets
+    # when the first capture went through but its answer was lost.
+    already_captured_codes: list[str] = Field(default_factory=lambda: ["already_captured"])
 
     @model_validator(mode="after")
     def _endpoint_when_needed(self) -> Self:

@@ -23,6 +23,8 @@ from adapters.woocommerce.settings import MetaKeys
 from gateway.config import Config
 from tests.conftest import Answer, GatewayClient, GatewayFactory
 from tests.faults.support import (
+    FAST_RETRY,
+    REQUEST_TIMEOUT,
     Plan,
     Send,
     check_once,
@@ -31,17 +33,9 @@ from tests.faults.support import (
     play,
     problem,
 )
-from tests.woocommerce.conftest import CHANNEL_ID, KEY, SECRET, TOKEN, gateway_config
+from tests.woocommerce.conftest import KEY, SECRET, WooGateway, gateway_config
 from tests.woocommerce.fake_woocommerce import CAPTURE_NAMESPACE, FakeWooCommerce
 
-REQUEST_TIMEOUT = 0.2
-RETRY = {
-    "attempts": 4,
-    "initial_backoff": 0.005,
-    "max_backoff": 0.02,
-    "total_timeout": 5.0,
-    "retry_after_on_give_up": 2.0,
-}
 META = MetaKeys()
 FAULT_KINDS = ("429", "500", "503", "timeout", "drop", "drop_after")
 # The marker the adapter writes in a shipment's order note, with the shipment id.
@@ -94,7 +88,7 @@ def channel_config(fake: FakeWooCommerce, **settings: Any) -> Config:
     return gateway_config(
         fake.base_url,
         request_timeout=REQUEST_TIMEOUT,
-        retry=RETRY,
+        retry=FAST_RETRY,
         settle={
             "policy": "capture_endpoint",
             "capture_namespace": CAPTURE_NAMESPACE,
@@ -108,15 +102,7 @@ def retailops(client: GatewayClient) -> Send:
     """Send a call the way RetailOps does, to the test channel."""
 
     async def send(action: str, fields: dict[str, Any]) -> Answer:
-        body = {
-            "integration_auth_token": TOKEN,
-            "action": action,
-            "version": 1,
-            "client_id": 497,
-            "channel_info": {"id": CHANNEL_ID},
-            **fields,
-        }
-        return await client.call(action, body)
+        return await WooGateway(client).call(action, **fields)
 
     return send
 
@@ -185,12 +171,6 @@ async def test_520_calls_under_faults_apply_each_change_exactly_once(
     check_once("refund", refunded, ledger)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known adapter bug: a capture whose answer is lost is retried, the payment "
-    "endpoint refuses the second capture, and every re-send of the settlement is then "
-    "answered with an error although the payment was captured once",
-)
 async def test_a_capture_whose_answer_was_lost_settles_on_resend(
     store: FakeWooCommerce, gateway: GatewayFactory
 ) -> None:
