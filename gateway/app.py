@@ -10,7 +10,8 @@
 3. Find the channel by ``channel_info.id`` (or the default channel) and compare
    the token in constant time: any mismatch is the same 401.
 4. Await the adapter's method for the action with the typed request, and
-   serialise its typed answer once. ``BackendUnavailable`` is 503 with
+   serialise its typed answer once. Calls about one order run one at a time
+   per order (gateway/order_locks.py). ``BackendUnavailable`` is 503 with
    ``Retry-After``; anything unexpected is logged and answered 500 without
    details.
 5. Log one line per request: request id, action, channel, status, duration.
@@ -33,7 +34,7 @@ from gateway import errors
 from gateway.adapter import BackendUnavailable
 from gateway.auth import ChannelDirectory, ServedChannel
 from gateway.config import Config
-from gateway.contract import ACTIONS, Action, dump_response
+from gateway.contract import ACTIONS, Action, BaseRequest, ResponseModel, dump_response
 from gateway.ops.app import OPERATIONS, setup_ops
 from gateway.ops.limits import ChannelLimits
 from gateway.ops.middleware import CHANNEL_LABEL
@@ -108,12 +109,23 @@ def action_handler(
         request[CHANNEL_LABEL] = lane.label
         try:
             # 503 when the channel has too many calls in flight or this one runs too long.
-            answer = await lane.run(getattr(channel.adapter, method_name), call)
+            answer = await lane.run(adapter_method(channel, method_name, call), call)
         except BackendUnavailable as exc:
             raise errors.backend_unavailable(str(exc), exc.retry_after) from None
         return web.Response(body=dump_response(answer), content_type=errors.JSON_CONTENT_TYPE)
 
     return handle
+
+
+def adapter_method(
+    channel: ServedChannel, method_name: str, call: BaseRequest
+) -> Callable[[BaseRequest], Awaitable[ResponseModel]]:
+    """The adapter's method for the call; calls about one order wait their turn."""
+    method: Callable[[BaseRequest], Awaitable[ResponseModel]] = getattr(
+        channel.adapter, method_name
+    )
+    refnum = call.order_refnum
+    return method if refnum is None else channel.order_locks.bind(refnum, method)
 
 
 def setup_error_answers(app: web.Application) -> None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, W
 from gateway.adapter import ChannelAdapter
 from gateway.config import Channel
 from gateway.contract import ChannelInfo
+from gateway.order_locks import OrderLocks
 
 # The key RetailOps' verifier sends with its good requests.
 TEST_KEY = "RETAILOPS_SDK"
@@ -34,6 +35,7 @@ class ServedChannel:
 
     config: Channel
     adapter: ChannelAdapter  # type: ignore[type-arg]
+    order_locks: OrderLocks = field(init=False, repr=False, default_factory=OrderLocks)
     _token: bytes = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -28,6 +28,11 @@ class BaseRequest(RequestModel):
     client_id: int
     channel_info: ChannelInfo
 
+    @property
+    def order_refnum(self) -> str | None:
+        """The one order this call is about, for calls about one order."""
+        return None
+
 
 # --- catalog and inventory -------------------------------------------------
 
@@ -196,16 +201,26 @@ class OrderAcknowledgeRequest(BaseRequest):
     orders: list[OrderReference] = Field(default_factory=list)
 
 
+class _AboutOneOrder(BaseRequest):
+    """A write-back call about the order in its ``order`` field."""
+
+    order: WritebackOrder | OrderReference
+
+    @property
+    def order_refnum(self) -> str | None:
+        return self.order.channel_order_refnum
+
+
 # Where swagger.json does not require a nested object, it defaults to an empty
 # one, so an adapter meets a missing order as an order without a refnum.
 
 
-class OrderUpdateRequest(BaseRequest):
+class OrderUpdateRequest(_AboutOneOrder):
     order: WritebackOrder = Field(default_factory=WritebackOrder)
     rmas: list[Return] = Field(default_factory=list)
 
 
-class OrderCancelRequest(BaseRequest):
+class OrderCancelRequest(_AboutOneOrder):
     order: OrderReference
 
 
@@ -214,16 +229,20 @@ class OrderShipmentSubmitRequest(BaseRequest):
     retailops_order_id: int | None = None
     shipment: Shipment = Field(default_factory=Shipment)
 
+    @property
+    def order_refnum(self) -> str | None:
+        return self.channel_order_refnum
 
-class OrderCompleteRequest(BaseRequest):
+
+class OrderCompleteRequest(_AboutOneOrder):
     order: WritebackOrder
 
 
-class OrderSettlePaymentRequest(BaseRequest):
+class OrderSettlePaymentRequest(_AboutOneOrder):
     order: WritebackOrder = Field(default_factory=WritebackOrder)
     payment: Payment = Field(default_factory=Payment)
 
 
-class OrderReturnedRequest(BaseRequest):
+class OrderReturnedRequest(_AboutOneOrder):
     order: WritebackOrder = Field(default_factory=WritebackOrder)
     return_: Return = Field(default_factory=Return, alias="return")
