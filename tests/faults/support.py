@@ -26,6 +26,15 @@ FAULT_RATE = 0.2
 # would on its next run; beyond that the call counts as failed and the suite fails.
 MAX_SENDS = 6
 CALLS = 520
+# Tiny timeouts and backoffs, so that thousands of faults cost seconds.
+REQUEST_TIMEOUT = 0.2
+FAST_RETRY = {
+    "attempts": 4,
+    "initial_backoff": 0.005,
+    "max_backoff": 0.02,
+    "total_timeout": 5.0,
+    "retry_after_on_give_up": 2.0,
+}
 # Write-backs still refused after MAX_SENDS sends are allowed (RetailOps shows them to
 # the merchant), but only as rare exceptions.
 MAX_REPORTED_SHARE = 0.03

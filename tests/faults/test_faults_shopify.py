@@ -19,18 +19,19 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from tests.conftest import Answer, GatewayClient
-from tests.faults.support import Ledger, Plan, check_once, check_run, inject_at_random, play
+from tests.faults.support import (
+    FAST_RETRY,
+    REQUEST_TIMEOUT,
+    Ledger,
+    Plan,
+    check_once,
+    check_run,
+    inject_at_random,
+    play,
+)
 from tests.shopify.fake_shopify import FakeShopify, schema_file
 from tests.shopify.gateway_support import body, gateway_client
 
-REQUEST_TIMEOUT = 0.2
-RETRY = {
-    "attempts": 4,
-    "initial_backoff": 0.005,
-    "max_backoff": 0.02,
-    "total_timeout": 5.0,
-    "retry_after_on_give_up": 2.0,
-}
 FAULT_KINDS = ("429", "500", "503", "throttled", "timeout", "timeout_after", "drop", "drop_after")
 ACKNOWLEDGED_TAG = "retailops-imported"
 
@@ -79,7 +80,7 @@ async def test_520_calls_under_faults_apply_each_change_exactly_once(
     orders = {str(order.id): order for order in paid + authorised}
     server: TestServer = await aiohttp_server(shopify.app, host="127.0.0.1")
     client: TestClient = await gateway_client(
-        aiohttp_client, server, request_timeout=REQUEST_TIMEOUT, connect_timeout=1, retry=RETRY
+        aiohttp_client, server, request_timeout=REQUEST_TIMEOUT, connect_timeout=1, retry=FAST_RETRY
     )
     checked = GatewayClient(client)
 

@@ -45,7 +45,7 @@ NOTE_MARKER = re.compile(re.escape(shipment_marker(999)).replace("999", r"(\d+)"
 def inject(fake: FakeWooCommerce, kind: str) -> None:
     """The store's own faults, for its next request."""
     if kind == "429":
-        fake.inject("status", status=429, retry_after="1")
+        fake.inject("status", status=429, retry_after="0.01")  # honoured in full: keep it short
     elif kind in ("500", "503"):
         fake.inject("status", status=int(kind))
     elif kind == "timeout":
