@@ -76,7 +76,7 @@ def main() -> None:
                     "--timeout",
                     "10s",
                     "-s",
-                    str(WRK_DIR / "mix.lua"),
+                    str(WRK_DIR / "post.lua"),
                     gateway.url,
                 ],
                 env={"WRK_BODIES_DIR": str(work)},

@@ -210,9 +210,7 @@ def require_wrk() -> str:
     return wrk
 
 
-def run_wrk(
-    url: str, body_file: Path | None, *, connections: int, seconds: int, script: str = "post.lua"
-) -> WrkResult:
+def run_wrk(url: str, body_file: Path | None, *, connections: int, seconds: int) -> WrkResult:
     """One wrk run of ``connections`` connections on one thread; POSTs ``body_file`` to ``url``."""
     env = {**os.environ, "WRK_BODY_FILE": str(body_file or "")}
     command = [
@@ -223,7 +221,7 @@ def run_wrk(
         "--timeout",
         "10s",
         "-s",
-        str(WRK_DIR / script),
+        str(WRK_DIR / "post.lua"),
         url,
     ]
     out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
