@@ -25,7 +25,7 @@ import aiohttp
 import shopify
 
 from adapters.shopify.settings import ShopifySettings
-from gateway.upstream import RetryableError, call_with_retries
+from gateway.upstream import RetryableError, call_with_retries, throttle_wait
 
 BACKEND = "shopify"
 JSON = dict[str, Any]
@@ -76,7 +76,7 @@ class CostBucket:
         async with self._lock:  # waiters queue in order instead of racing for points
             wait = self.seconds_until(cost)
             if wait > 0:
-                await asyncio.sleep(wait)
+                await throttle_wait("shopify", wait, operation="cost budget")
             available = self.available()
             if available is not None:
                 self._set(available - cost)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -92,6 +93,14 @@ async def test_throttling_waits_for_the_bucket_without_loss(
     # The client waits for the bucket: only look-ups sent before it knew their cost, 4 at
     # most in flight, may be throttled (without waiting, most of the 16 calls would be).
     assert fake.throttled <= 4
+    # Those waits are the gateway's own, counted in its metrics.
+    metrics = await (await gateway.get("/metrics")).text()
+    waits = re.search(
+        r'^retailops_gateway_upstream_throttle_waits_total\{adapter="shopify"\} (\S+)$',
+        metrics,
+        re.MULTILINE,
+    )
+    assert waits is not None and float(waits[1]) >= 1
 
 
 FAULTS = [
