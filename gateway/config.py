@@ -90,6 +90,8 @@ class ChannelConfig(_Section):
     accept_test_key: bool = False
     adapter: str = Field(min_length=1)
     settings: dict[str, Any] = Field(default_factory=dict)
+    # Keys of the top-level `limits` section this channel sets otherwise.
+    limits: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("auth_token")
     @classmethod
@@ -127,6 +129,7 @@ class Channel:
     adapter_name: str
     adapter_class: type[ChannelAdapter]  # type: ignore[type-arg]
     settings: AdapterSettings
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
     @property
     def label(self) -> str:
@@ -209,6 +212,15 @@ def parse_config(
                 for error in exc.errors()
             )
             continue
+        shared_limits = parsed.limits if parsed else LimitsConfig()
+        try:
+            limits = LimitsConfig.model_validate({**shared_limits.model_dump(), **channel.limits})
+        except ValidationError as exc:
+            problems.extend(
+                f"{where}: {_path(('limits', *error['loc']))}: {error['msg']}"
+                for error in exc.errors()
+            )
+            continue
         channels.append(
             Channel(
                 index=index,
@@ -218,6 +230,7 @@ def parse_config(
                 adapter_name=channel.adapter,
                 adapter_class=adapter_class,
                 settings=settings,
+                limits=limits,
             )
         )
     if problems or parsed is None:

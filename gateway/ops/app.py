@@ -40,7 +40,7 @@ def setup_ops(app: web.Application, config: Config, channels: ChannelDirectory) 
     ops = Operations(
         config=config,
         metrics=metrics,
-        limits=ChannelLimits((served.config for served in channels), config.limits, metrics),
+        limits=ChannelLimits((served.config for served in channels), metrics),
         readiness=Readiness(
             ((channel_label(served.config), served.adapter) for served in channels),
             config.ops.readiness,

@@ -101,6 +101,10 @@ class Lane:
             self._expired.discard(task)
             semaphore.release()
 
+    @property
+    def call_deadline(self) -> float:
+        return self._config.call_deadline
+
     def cancel_expired(self, now: float) -> None:
         """Cancel each call in flight whose deadline has passed."""
         for task, deadline in self._running.items():
@@ -117,16 +121,14 @@ class Lane:
 class ChannelLimits:
     """Every channel's lane, by the channel's position in the config."""
 
-    def __init__(
-        self,
-        channels: Iterable[Channel],
-        config: LimitsConfig,
-        metrics: GatewayMetrics,
-    ) -> None:
+    def __init__(self, channels: Iterable[Channel], metrics: GatewayMetrics) -> None:
+        # Each channel's own limits: the top-level section with its overrides.
         self._lanes = {
-            channel.index: Lane(channel_label(channel), config, metrics) for channel in channels
+            channel.index: Lane(channel_label(channel), channel.limits, metrics)
+            for channel in channels
         }
-        self._interval = min(WATCH_INTERVAL, config.call_deadline / 10)
+        shortest = min((lane.call_deadline for lane in self._lanes.values()), default=10.0)
+        self._interval = min(WATCH_INTERVAL, shortest / 10)
 
     def lane(self, channel: Channel) -> Lane:
         return self._lanes[channel.index]

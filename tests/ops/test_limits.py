@@ -74,3 +74,31 @@ def test_limits_are_validated_with_the_config() -> None:
     problems = "\n".join(error.value.problems)
     assert "limits.max_concurrent_calls" in problems
     assert "ops.shutdown_grace_period" in problems
+
+
+async def test_a_channel_can_set_its_own_limits(gateway: GatewayFactory) -> None:
+    roomy = {**probe_channel(1, delay=0.3), "limits": {"max_concurrent_calls": 3}}
+    tight = probe_channel(2, delay=0.3)
+    client = await gateway(
+        probe_config(roomy, tight, limits={"max_concurrent_calls": 1, "queue_wait": 0})
+    )
+
+    async def burst(channel_id: int) -> list[int]:
+        calls = [
+            client.call("catalog_push", call_body("catalog_push", channel_id=channel_id))
+            for _ in range(3)
+        ]
+        return sorted(answer.status for answer in await asyncio.gather(*calls))
+
+    roomy_statuses, tight_statuses = await asyncio.gather(burst(1), burst(2))
+    assert roomy_statuses == [200, 200, 200]  # its own 3 slots; queue_wait 0 inherited
+    assert tight_statuses == [200, 503, 503]  # the top-level single slot
+
+
+def test_a_channels_limits_are_validated_and_named() -> None:
+    bad = {**probe_channel(1), "limits": {"call_deadline": 0, "max_calls": 2}}
+    with pytest.raises(ConfigError) as error:
+        probe_config(bad)
+    problems = "\n".join(error.value.problems)
+    assert "channel 0 (id 1): limits.call_deadline" in problems
+    assert "channel 0 (id 1): limits.max_calls" in problems
