@@ -898,7 +898,7 @@ class ShopifyAdapter(ChannelAdapter[ShopifySettings]):
             restock=self.settings.return_restock,
             notify=self.settings.notify_customer,
         )
-        events += [_item_event(u, "UNKNOWN_ITEM", order_refnum=refnum) for u in unmatched]
+        events += [_item_event(u, "ITEM_NOT_REFUNDABLE", order_refnum=refnum) for u in unmatched]
         if unmatched:
             return rs.OrderReturnedResponse(events=events)
         # @idempotent keyed by the return id: a re-sent return refunds nothing more.

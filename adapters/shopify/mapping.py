@@ -457,9 +457,15 @@ def refund_variables(
     unmatched: list[Unmatched] = []
     for item in refund.items:
         line = find_line(lines, item.channel_item_refnum, item.sku)
-        if line is None or not item.quantity:
-            reason = "not in the order" if line is None else "no quantity"
-            unmatched.append(Unmatched(item.channel_item_refnum, item.sku, reason))
+        reason = None
+        if line is None:
+            reason = "not in the order"
+        elif not item.quantity or item.quantity < 0:
+            reason = "no quantity"
+        elif item.quantity > line["currentQuantity"]:
+            reason = f"{item.quantity} returned but the line holds {line['currentQuantity']}"
+        if reason is not None or line is None:
+            unmatched.append(Unmatched(item.channel_item_refnum, item.sku, reason or ""))
             continue
         entry: JSON = {"lineItemId": line["id"], "quantity": item.quantity}
         if restock:

@@ -118,12 +118,6 @@ async def test_shopify_takes_odd_values_without_a_5xx(
     assert statuses[200] >= CALLS // 4, statuses
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known adapter gap: a returned quantity is sent to Shopify unchecked, so one "
-    "beyond a 32-bit Int makes Shopify refuse the whole refund document (answered as a "
-    "SHOPIFY_REFUSED event) instead of an item event naming the line",
-)
 async def test_shopify_refuses_an_impossible_return_quantity_itself(
     aiohttp_client: Any, aiohttp_server: Any
 ) -> None:

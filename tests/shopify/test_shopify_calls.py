@@ -375,7 +375,10 @@ async def test_order_returned_refunds_once_per_return_id(
         },
     }
     refused = await call(gateway, "order_returned", **other)
-    assert codes(refused) == ["REFUND_REJECTED"]
+    # More than the line still holds: refused by the adapter, Shopify is not asked.
+    assert codes(refused) == ["ITEM_NOT_REFUNDABLE"]
+    assert "5 returned but the line holds 1" in refused["events"][0]["message"]
+    assert fake.shop.applied["refundCreate"] == 1
 
 
 async def test_verify_passes_and_changes_nothing(gateway: TestClient, fake: FakeShopify) -> None:
