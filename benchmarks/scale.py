@@ -244,7 +244,7 @@ raw body into the request model, the memory adapter's method, serialise the answ
 order_pull answers 100 orders (the first page, or the page after the order in the
 middle of the store); inventory_push sets 1,000 SKUs drawn across the whole catalog, or
 the same first 1,000 SKUs of the catalog whatever its size (the same work on records
-close together in memory, to tell the algorithm's cost from the memory caches');
+close together in memory, to tell the algorithm's cost from that of the memory caches);
 order_acknowledge acknowledges 10 orders drawn from the store's last 30% (so that both
 pulled pages keep their 100 orders); SKUs and orders are drawn anew for every call.
 {args.calls} calls of each kind at each size. The control row is no call: 1,000 random
