@@ -401,6 +401,15 @@ def record_return(
             order_refnum=order.refnum,
         )
         return rs.OrderReturnedResponse(events=[event], return_=_credit(recorded))
+    if refund.refund_amt is not None and refund.refund_amt < 0:
+        event = make_event(
+            "error",
+            "INVALID_REFUND_AMOUNT",
+            f"Return {return_id} of order {order.refnum!r} refunds a negative amount "
+            f"({refund.refund_amt}); it was not recorded.",
+            order_refnum=order.refnum,
+        )
+        return rs.OrderReturnedResponse(events=[event])
 
     returning, events = _count_lines(
         order, [(sent.channel_item_refnum, sent.sku, sent.quantity) for sent in refund.items]

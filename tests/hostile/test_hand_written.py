@@ -198,3 +198,18 @@ async def test_big_integers_where_ids_go(client: GatewayClient) -> None:
     channel = good("catalog_get_config", channel_info={"id": 2**70})
     assert (await client.call("catalog_get_config", channel)).status == 200  # default channel
     await still_serving(client)
+
+
+async def test_a_negative_refund_is_refused_not_recorded(client: GatewayClient) -> None:
+    def returned(amount: float) -> dict[str, Any]:
+        ret = {"retailops_return_id": 77, "refund_amt": amount}
+        return good(
+            "order_returned", order={"channel_order_refnum": "DEMO-0000001"}, **{"return": ret}
+        )
+
+    refused = await client.call("order_returned", returned(-500.0))
+    assert refused.status == 200
+    assert [e["code"] for e in refused.json()["events"]] == ["INVALID_REFUND_AMOUNT"]
+    # Nothing was recorded: the corrected return is taken, not "already recorded".
+    corrected = await client.call("order_returned", returned(5.0))
+    assert corrected.status == 200 and not corrected.json().get("events")
