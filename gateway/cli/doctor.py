@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from typing import Any
 
 from gateway.adapter import BackendUnavailable, CheckFailed
-from gateway.config import Channel, ConfigError, load_config
+from gateway.cli.config_file import INVALID_CONFIG, add_config_argument, load_or_report
+from gateway.config import Channel
 
 
 def register(subparsers: Any) -> None:
@@ -23,7 +23,7 @@ def register(subparsers: Any) -> None:
         description="Start each channel's adapter, run its connection check and print what it "
         "found. Exits 0 when all channels pass, 1 when one fails, 2 when the file is invalid.",
     )
-    parser.add_argument("--config", required=True, metavar="FILE", help="the YAML file")
+    add_config_argument(parser)
     parser.add_argument(
         "--timeout",
         type=float,
@@ -35,11 +35,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    config = load_or_report(args.config)
+    if config is None:
+        return INVALID_CONFIG
     return asyncio.run(check_channels(config.channels, timeout=args.timeout))
 
 
