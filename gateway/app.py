@@ -39,6 +39,7 @@ from gateway.ops.app import OPERATIONS, setup_ops
 from gateway.ops.limits import ChannelLimits
 from gateway.ops.middleware import CHANNEL_LABEL
 from gateway.ops.request_id import REQUEST_ID_HEADER, accept_or_make
+from gateway.plugins import PluginError
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -191,7 +192,15 @@ def setup_adapters(app: web.Application) -> None:
         started: list[ServedChannel] = []
         try:
             for served in app[CHANNELS]:
-                await served.adapter.start()
+                try:
+                    await served.adapter.start()
+                except BackendUnavailable:
+                    raise
+                except Exception as exc:  # a plugin's start() can raise anything
+                    raise PluginError(
+                        f"adapter {served.config.adapter_name!r} of {served.config.label} "
+                        f"failed to start: {type(exc).__name__}: {exc}"
+                    ) from exc
                 started.append(served)
             log.info(
                 "gateway started",

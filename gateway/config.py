@@ -208,8 +208,15 @@ def parse_config(
             settings = adapter_class.Settings.model_validate(channel.settings)
         except ValidationError as exc:
             problems.extend(
-                f"{where}: {_path(('settings', *error['loc']))}: {error['msg']}"
+                f"{where}: {_path(('settings', *error['loc']))}: {error['msg']} "
+                f"(adapter {channel.adapter!r})"
                 for error in exc.errors()
+            )
+            continue
+        except Exception as exc:  # a plugin's own validator can raise anything
+            problems.append(
+                f"{where}: settings: adapter {channel.adapter!r} failed to read them: "
+                f"{type(exc).__name__}: {exc}"
             )
             continue
         shared_limits = parsed.limits if parsed else LimitsConfig()

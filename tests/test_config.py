@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import model_validator
 
 from gateway.config import (
     DEFAULT_MAX_BODY_BYTES,
@@ -14,7 +15,7 @@ from gateway.config import (
     load_config,
     parse_config,
 )
-from tests.fakes import ScriptedSettings, channel, fake_loader, scripted_config
+from tests.fakes import ScriptedAdapter, ScriptedSettings, channel, fake_loader, scripted_config
 
 
 def problems(data: dict[str, Any], environ: dict[str, str] | None = None) -> list[str]:
@@ -201,11 +202,11 @@ def test_errors_name_file_channel_and_field(tmp_path: Path) -> None:
         (
             {"channels": [channel(id=3, settings={"behaviour": "explode"})]},
             "channel 0 (id 3): settings.behaviour: Input should be 'normal', 'unavailable' "
-            "or 'crash'",
+            "or 'crash' (adapter 'scripted')",
         ),
         (
             {"channels": [channel(id=3, settings={"retry": 1})]},
-            "channel 0 (id 3): settings.retry: Extra inputs are not permitted",
+            "channel 0 (id 3): settings.retry: Extra inputs are not permitted (adapter 'scripted')",
         ),
     ],
 )
@@ -223,7 +224,7 @@ def test_adapter_settings_are_checked_when_other_parts_are_wrong() -> None:
     assert found == [
         "server.port: Input should be greater than or equal to 0",
         "channel 0 (id 1): auth_token: must not be empty (`retailops-gateway auth-key` makes one)",
-        "channel 1 (id 2): settings.retry: Extra inputs are not permitted",
+        "channel 1 (id 2): settings.retry: Extra inputs are not permitted (adapter 'scripted')",
     ]
 
 
@@ -291,3 +292,31 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path / "absent.yaml")
     assert caught.value.problems[0].startswith("cannot read the file")
+
+
+def test_a_settings_model_that_raises_is_reported_with_its_adapter() -> None:
+    class Fragile(ScriptedSettings):
+        @model_validator(mode="before")
+        @classmethod
+        def _explode(cls, value: Any) -> Any:
+            raise KeyError("region")
+
+    class FragileAdapter(ScriptedAdapter):
+        Settings = Fragile
+
+    with pytest.raises(ConfigError) as caught:
+        parse_config(
+            {"channels": [channel(id=7, adapter="fragile")]},
+            source="gw.yaml",
+            environ={},
+            adapter_loader=lambda name: FragileAdapter,
+        )
+    assert caught.value.problems == [
+        "channel 0 (id 7): settings: adapter 'fragile' failed to read them: KeyError: 'region'"
+    ]
+
+
+def test_settings_errors_name_the_adapter() -> None:
+    (problem,) = problems({"channels": [channel(id=7, settings={"behaviour": "odd"})]})
+    assert problem.startswith("channel 0 (id 7): settings.behaviour: ")
+    assert problem.endswith("(adapter 'scripted')")

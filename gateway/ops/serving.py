@@ -35,6 +35,7 @@ from gateway.config import Config
 from gateway.logs import configure_logging
 from gateway.ops.app import create_ops_app
 from gateway.ops.metrics import MULTIPROCESS_DIR_ENV
+from gateway.plugins import PluginError
 
 log = structlog.get_logger("gateway.serve")
 
@@ -98,7 +99,7 @@ def _run(config: Config, *, reuse_port: bool) -> int:
     except OSError as exc:
         log.error("cannot listen", reason=str(exc))
         return 1
-    except BackendUnavailable as exc:
+    except (BackendUnavailable, PluginError) as exc:
         log.error("an adapter could not start", reason=str(exc))
         return 1
     return 0

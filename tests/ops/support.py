@@ -39,6 +39,7 @@ class ProbeSettings(AdapterSettings):
     throttle: float = 0.0  # seconds inventory_push pauses as if throttled
     check: Literal["ok", "down", "unusable", "slow"] = "ok"
     start_fails: bool = False  # start() finds the backend unavailable
+    start_crashes: bool = False  # start() fails like a bug in a plugin
 
 
 class ProbeAdapter(ChannelAdapter[ProbeSettings]):
@@ -52,6 +53,8 @@ class ProbeAdapter(ChannelAdapter[ProbeSettings]):
     async def start(self) -> None:
         if self.settings.start_fails:
             raise BackendUnavailable("the probe backend cannot be reached")
+        if self.settings.start_crashes:
+            raise KeyError("shop_url")
 
     async def catalog_push(self, request: CatalogPushRequest) -> CatalogPushResponse:
         await asyncio.sleep(self.settings.delay)

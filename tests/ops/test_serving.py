@@ -260,3 +260,17 @@ async def test_an_adapter_that_cannot_start_stops_the_gateway_with_exit_1(
     lines = [json.loads(x) for x in gateway.log_path.read_text().splitlines()]
     (failure,) = [line for line in lines if line["event"] == "an adapter could not start"]
     assert failure["reason"] == "the probe backend cannot be reached"
+
+
+async def test_a_plugin_whose_start_crashes_is_named_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    with gateway_process(tmp_path, {"start_crashes": True}) as gateway:
+        assert gateway.wait_for_exit() == 1
+    log_text = gateway.log_path.read_text()
+    assert "Traceback" not in log_text
+    lines = [json.loads(x) for x in log_text.splitlines()]
+    (failure,) = [line for line in lines if line["event"] == "an adapter could not start"]
+    assert failure["reason"] == (
+        "adapter 'probe' of channel 0 (default) failed to start: KeyError: 'shop_url'"
+    )
