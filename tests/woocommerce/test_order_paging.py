@@ -40,7 +40,9 @@ async def test_paging_through_1000_orders_with_acknowledgements_in_between(
 ) -> None:
     expected = orders_of(fake, 1000)
     orders_of(fake, 5, status="completed")  # never offered
-    gw = await woo_gateway()
+    # Pages of 100 full orders: a roomier timeout than the fault tests' keeps a
+    # busy machine from turning a slow page into a retry.
+    gw = await woo_gateway(request_timeout=3.0)
 
     offered, pulls = await pull_pass(gw, acknowledge=True)
     assert offered == expected, "each order once, oldest first"
