@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
 import pytest
 import requests
 import structlog
+from aiohttp.test_utils import TestServer
 
 from gateway.logs import HANDLER_NAME, configure_logging
 from tests.hostile.live import healthy, live_gateway, memory_config
+from tests.woocommerce.conftest import KEY, SECRET
+from tests.woocommerce.fake_woocommerce import FakeWooCommerce
 
 
 @dataclass
@@ -41,3 +44,15 @@ def live() -> Iterator[Live]:
     text = log.getvalue()
     assert '"request"' in text, "the run was logged"
     assert "call failed" not in text and "Traceback" not in text, text[-3000:]
+
+
+@pytest.fixture
+async def woocommerce() -> AsyncIterator[FakeWooCommerce]:
+    """The WooCommerce fake served on 127.0.0.1, with the test store's keys."""
+    fake = FakeWooCommerce(consumer_key=KEY, consumer_secret=SECRET)
+    server = TestServer(fake.app, host="127.0.0.1")
+    await server.start_server()
+    fake.base_url = str(server.make_url("")).rstrip("/")
+    yield fake
+    await fake.quiet()
+    await server.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -23,8 +22,8 @@ from tests.shopify.gateway_support import AUTH_TOKEN as SHOPIFY_CHANNEL_TOKEN
 from tests.shopify.gateway_support import CHANNEL_ID as SHOPIFY_CHANNEL_ID
 from tests.shopify.gateway_support import gateway_client
 from tests.woocommerce.conftest import CHANNEL_ID as WOO_CHANNEL_ID
-from tests.woocommerce.conftest import KEY, SECRET, gateway_config
 from tests.woocommerce.conftest import TOKEN as WOO_CHANNEL_TOKEN
+from tests.woocommerce.conftest import gateway_config
 from tests.woocommerce.fake_woocommerce import FakeWooCommerce
 
 CALLS = 250
@@ -82,17 +81,6 @@ async def fuzz(
         if answer.status == 503:
             assert "Retry-After" in answer.headers
     return statuses
-
-
-@pytest.fixture
-async def woocommerce() -> AsyncIterator[FakeWooCommerce]:
-    fake = FakeWooCommerce(consumer_key=KEY, consumer_secret=SECRET)
-    server = TestServer(fake.app, host="127.0.0.1")
-    await server.start_server()
-    fake.base_url = str(server.make_url("")).rstrip("/")
-    yield fake
-    await fake.quiet()
-    await server.close()
 
 
 async def test_woocommerce_takes_odd_values_without_a_5xx(

@@ -103,17 +103,6 @@ async def test_refusals_never_echo_the_token(
 
 
 @pytest.fixture
-async def woocommerce() -> AsyncIterator[FakeWooCommerce]:
-    fake = FakeWooCommerce(consumer_key=WOO_KEY, consumer_secret=WOO_SECRET)
-    server = TestServer(fake.app, host="127.0.0.1")
-    await server.start_server()
-    fake.base_url = str(server.make_url("")).rstrip("/")
-    yield fake
-    await fake.quiet()
-    await server.close()
-
-
-@pytest.fixture
 async def shopify() -> AsyncIterator[tuple[FakeShopify, str]]:
     if not schema_file().is_file():
         pytest.skip(f"Shopify's schema not found at {schema_file()}: Shopify tests need it")
